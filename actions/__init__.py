@@ -1,0 +1,5 @@
+"""Custom actions: thin adapters from the dialogue to the civic core (sotong/).
+
+One module per concern. Actions read slots and the latest message, call the core,
+and utter responses defined in data/responses/ — they never hold Korean sentences.
+"""

@@ -1,0 +1,1 @@
+"""민원 dialogue: file, track, correct and cancel complaints through sotong.complaints.service."""

@@ -1,0 +1,214 @@
+"""Correcting (edit_form) and cancelling (cancel_form) a complaint — no re-authentication.
+
+Both first settle *which* complaint: the receipt number said in the message, else
+the resident's only complaint that still allows the change, else a choice of
+theirs. A stranger's receipt number gets the same "not found" as an unknown one.
+"""
+from __future__ import annotations
+
+import logging
+from abc import abstractmethod
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import district_vars
+from actions.complaints.identity import resident_of
+from actions.complaints.report import NOT_AN_ANSWER, _intent, _text
+from actions.complaints.tracking import handler_text, receipt_asked
+from actions.complaints.wording import status_label
+from sotong.complaints import service
+from sotong.complaints.errors import (ComplaintError, ComplaintNotFound, CorrectionNotAllowed,
+                                      InvalidComplaintInput, TransitionRefused)
+from sotong.complaints.free_text import clean_answer
+from sotong.complaints.views import ComplaintView
+from sotong.db import session_scope
+
+log = logging.getLogger(__name__)
+EDIT_SLOTS = ["complaint_id", "edit_field", "edit_value", "form_abort"]
+CANCEL_SLOTS = ["complaint_id", "cancel_confirmed", "form_abort"]
+
+
+def _field_named(text: str) -> Optional[str]:
+    if any(w in text for w in ("주소", "위치", "장소", "곳")):
+        return "address"
+    if any(w in text for w in ("내용", "설명", "사진")):
+        return "description"
+    return None
+
+
+class ChooseComplaint(FormValidationAction):
+    """Shared by edit_form and cancel_form: settle which complaint (abstract: no name())."""
+
+    allows = "can_correct"  # ComplaintView attribute that says the change is still possible
+
+    @abstractmethod
+    def name(self) -> Text:  # abstract, so the SDK does not register this base as an action
+        ...
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        return [] if tracker.get_slot("form_abort") else domain_slots
+
+    def extract_complaint_id(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        asked = receipt_asked(tracker)
+        if asked:
+            return {"complaint_id": asked}
+        if tracker.get_slot("requested_slot") is None and not tracker.get_slot("complaint_id"):
+            with session_scope() as session:
+                open_ones = [v for v in service.list_for_resident(session, resident_of(tracker))
+                             if getattr(v, self.allows)]
+            if len(open_ones) == 1:
+                return {"complaint_id": open_ones[0].receipt_no}
+        return {}
+
+    def validate_complaint_id(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        with session_scope() as session:
+            view = service.get_for_resident(session, str(value), resident_of(tracker))
+        if view is None:
+            dispatcher.utter_message(response="utter_complaint_not_found")
+            return {"complaint_id": None, "form_abort": True}
+        return {"complaint_id": view.receipt_no}
+
+
+class ActionAskComplaintId(Action):
+    """'어떤 민원인가요?' with the resident's own complaints as buttons."""
+
+    def name(self) -> Text:
+        return "action_ask_complaint_id"
+
+    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+        with session_scope() as session:
+            views = service.list_for_resident(session, resident_of(tracker))
+        if not views:
+            dispatcher.utter_message(response="utter_no_complaints")
+            return [SlotSet("form_abort", True)]
+        buttons = [{"title": v.receipt_no, "payload": f'/inform{{"complaint_id": "{v.receipt_no}"}}'}
+                   for v in views[:5]]
+        dispatcher.utter_message(response="utter_ask_which_complaint", buttons=buttons)
+        return []
+
+
+class ValidateEditForm(ChooseComplaint):
+    def name(self) -> Text:
+        return "validate_edit_form"
+
+    def extract_edit_field(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        if tracker.get_slot("edit_field"):
+            return {}
+        field = _field_named(tracker.latest_message.get("text") or "")
+        return {"edit_field": field} if field else {}
+
+    def extract_edit_value(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "edit_value" or _intent(tracker) in NOT_AN_ANSWER:
+            return {}
+        text = _text(tracker)
+        if not text:
+            return {}
+        return {"edit_value": clean_answer(text) if tracker.get_slot("edit_field") == "address" else text}
+
+    def validate_complaint_id(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        checked = super().validate_complaint_id(value, dispatcher, tracker, domain)
+        if checked.get("complaint_id"):
+            with session_scope() as session:
+                view = service.get_for_resident(session, checked["complaint_id"], resident_of(tracker))
+            if not view.can_correct:
+                dispatcher.utter_message(response="utter_correction_not_allowed", receipt_no=view.receipt_no,
+                                         handler=handler_text(view, domain))
+                return {"complaint_id": view.receipt_no, "form_abort": True}
+        return checked
+
+
+class ActionApplyCorrection(Action):
+    def name(self) -> Text:
+        return "action_apply_correction"
+
+    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+        reset = [SlotSet(s, None) for s in EDIT_SLOTS if s != "complaint_id"]
+        if tracker.get_slot("form_abort"):
+            return reset
+        field, value = tracker.get_slot("edit_field"), tracker.get_slot("edit_value")
+        receipt = tracker.get_slot("complaint_id")
+        try:
+            with session_scope() as session:
+                view = service.correct(session, receipt, resident_of(tracker), **{field: value})
+        except InvalidComplaintInput as exc:
+            response = "utter_correction_unchanged" if exc.field == "correction" else "utter_report_too_long"
+            dispatcher.utter_message(response=response, max_chars=4000)
+            return reset
+        except CorrectionNotAllowed:
+            with session_scope() as session:
+                view = service.get_for_resident(session, receipt, resident_of(tracker))
+            dispatcher.utter_message(response="utter_correction_not_allowed", receipt_no=receipt,
+                                     handler=handler_text(view, domain))
+            return reset
+        except ComplaintNotFound:
+            dispatcher.utter_message(response="utter_complaint_not_found")
+            return reset
+        dispatcher.utter_message(response="utter_correction_done", receipt_no=view.receipt_no, address=view.address,
+                                 description=view.description)
+        return reset
+
+
+class ValidateCancelForm(ChooseComplaint):
+    allows = "can_cancel"
+
+    def name(self) -> Text:
+        return "validate_cancel_form"
+
+    def extract_cancel_confirmed(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "cancel_confirmed":
+            return {}
+        intent = _intent(tracker)
+        if intent in ("affirm", "cancel_complaint"):
+            return {"cancel_confirmed": True}
+        if intent == "deny":
+            return {"cancel_confirmed": False}
+        return {}
+
+    def validate_complaint_id(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        checked = super().validate_complaint_id(value, dispatcher, tracker, domain)
+        if checked.get("complaint_id"):
+            with session_scope() as session:
+                view = service.get_for_resident(session, checked["complaint_id"], resident_of(tracker))
+            if not view.can_cancel:
+                dispatcher.utter_message(response="utter_cancel_not_allowed", receipt_no=view.receipt_no,
+                                         status_label=status_label(view.status))
+                return {"complaint_id": view.receipt_no, "form_abort": True}
+        return checked
+
+
+class ActionCancelComplaint(Action):
+    def name(self) -> Text:
+        return "action_cancel_complaint"
+
+    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+        reset = [SlotSet(s, None) for s in CANCEL_SLOTS if s != "complaint_id"]
+        if tracker.get_slot("form_abort"):
+            return reset
+        if not tracker.get_slot("cancel_confirmed"):
+            dispatcher.utter_message(response="utter_cancel_kept")
+            return reset
+        receipt = tracker.get_slot("complaint_id")
+        try:
+            with session_scope() as session:
+                view = service.cancel(session, receipt, resident_of(tracker))
+                # Just said "취하했어요" here; the same stage message need not follow next turn.
+                shown = [m.id for m in service.pending_in_chat(session, resident_of(tracker))
+                         if m.receipt_no == view.receipt_no and m.stage == "cancelled"]
+                service.mark_delivered_in_chat(session, resident_of(tracker), shown)
+        except ComplaintNotFound:
+            dispatcher.utter_message(response="utter_complaint_not_found")
+            return reset
+        except TransitionRefused as exc:
+            dispatcher.utter_message(response="utter_cancel_not_allowed", receipt_no=receipt,
+                                     status_label=status_label(exc.from_status))
+            return reset
+        except ComplaintError:
+            log.exception("cancel failed")
+            dispatcher.utter_message(response="utter_complaint_error", **district_vars())
+            return reset
+        dispatcher.utter_message(response="utter_cancel_done", receipt_no=view.receipt_no)
+        return reset

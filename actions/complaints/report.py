@@ -1,0 +1,179 @@
+"""Filing a complaint (무단투기, 불법주정차) in a few turns with report_form.
+
+Turn 1 "무단투기 신고할게요" → where? → what? → summary and confirm → receipt
+number: four resident turns at most, fewer when the first message already says
+where (and what): those details are taken from it and not asked again.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import district_vars
+from actions.complaints.identity import resident_of
+from actions.complaints.wording import response_text
+from sotong.complaints import service
+from sotong.complaints.errors import ComplaintError, InvalidComplaintInput
+from sotong.complaints.free_text import clean_answer, find_address, find_seen_at
+from sotong.complaints.queries import category as find_category
+from sotong.complaints.validation import MAX_ADDRESS, MAX_DESCRIPTION
+from sotong.db import session_scope
+from sotong.formatting import korean_date
+
+log = logging.getLogger(__name__)
+
+REPORT_INTENTS = {"report_illegal_dumping", "report_illegal_parking"}
+# Intents that answer "no" to a slot question rather than filling it
+NOT_AN_ANSWER = {"cancel_complaint", "request_human", "deny", "greet", "goodbye", "check_complaint_status",
+                 "show_menu"}
+REPORT_SLOTS = ["report_address", "report_description", "report_photo_url", "report_seen_at", "report_confirmed",
+                "report_key", "form_abort"]
+
+
+def _intent(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def _text(tracker: Tracker) -> str:
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text.strip()  # button payloads are not answers
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[str]:
+    return next(tracker.get_latest_entity_values(name), None)
+
+
+class ValidateReportForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_report_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> List[Text]:
+        # A "no" at the summary ends the form without filing.
+        return [] if tracker.get_slot("form_abort") else domain_slots
+
+    # --- extraction: what the resident's message fills ------------------------
+    def extract_report_key(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        # One key per submission, made when the form starts: a retried or
+        # double-tapped "네" files the same complaint, never a second one.
+        return {} if tracker.get_slot("report_key") else {"report_key": uuid.uuid4().hex}
+
+    def extract_report_address(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        shared = _entity(tracker, "address")  # a KakaoTalk location or map pin
+        if shared:
+            return {"report_address": shared}
+        requested = tracker.get_slot("requested_slot")
+        text = _text(tracker)
+        if requested == "report_address" and text and _intent(tracker) not in NOT_AN_ANSWER:
+            return {"report_address": clean_answer(text)}
+        if requested is None and _intent(tracker) in REPORT_INTENTS:
+            found = find_address(text)
+            return {"report_address": found} if found else {}
+        return {}
+
+    def extract_report_description(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        requested = tracker.get_slot("requested_slot")
+        text = _text(tracker)
+        if not text or _entity(tracker, "photo_url"):
+            return {}
+        if requested == "report_description" and _intent(tracker) not in NOT_AN_ANSWER:
+            return {"report_description": text, "report_seen_at": find_seen_at(text)}
+        # Said everything at once: where + what in the opening message.
+        if requested is None and _intent(tracker) in REPORT_INTENTS and find_address(text):
+            return {"report_description": text, "report_seen_at": find_seen_at(text)}
+        return {}
+
+    def extract_report_confirmed(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "report_confirmed":
+            return {}
+        intent = _intent(tracker)
+        if intent == "affirm":
+            return {"report_confirmed": True}
+        if intent in ("deny", "cancel_complaint"):
+            return {"report_confirmed": False}
+        if intent == "edit_complaint":
+            # "주소를 고칠게요" at the summary: ask that field again.
+            field = "report_description" if "내용" in (tracker.latest_message.get("text") or "") else "report_address"
+            return {field: None, "report_confirmed": None}
+        return {}
+
+    # --- validation -----------------------------------------------------------
+    def validate_report_address(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        if value and len(value) > MAX_ADDRESS:
+            dispatcher.utter_message(response="utter_report_too_long", max_chars=MAX_ADDRESS)
+            return {"report_address": None}
+        return {"report_address": value}
+
+    def validate_report_description(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        if value and len(value) > MAX_DESCRIPTION:
+            dispatcher.utter_message(response="utter_report_too_long", max_chars=MAX_DESCRIPTION)
+            return {"report_description": None}
+        return {"report_description": value}
+
+    def validate_report_confirmed(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        if value is False:
+            return {"report_confirmed": False, "form_abort": True}
+        return {"report_confirmed": value}
+
+
+class ActionAskReportConfirmed(Action):
+    """The summary before filing, with the category's legal processing period."""
+
+    def name(self) -> Text:
+        return "action_ask_report_confirmed"
+
+    def run(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        with session_scope() as session:
+            cat = find_category(session, tracker.get_slot("complaint_category") or "illegal_dumping")
+            name, days = cat.name, cat.processing_days
+        photo = "utter_report_photo_yes" if tracker.get_slot("report_photo_url") else "utter_report_photo_no"
+        dispatcher.utter_message(response="utter_report_summary", category_name=name, processing_days=days,
+                                 photo_text=response_text(domain, photo))
+        return []
+
+
+class ActionFileComplaint(Action):
+    def name(self) -> Text:
+        return "action_file_complaint"
+
+    def run(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        reset = [SlotSet(s, None) for s in REPORT_SLOTS]
+        if not tracker.get_slot("report_confirmed"):
+            dispatcher.utter_message(response="utter_report_not_filed")
+            return reset
+        try:
+            with session_scope() as session:
+                filed = service.file_complaint(
+                    session, resident_of(tracker),
+                    category=tracker.get_slot("complaint_category") or "illegal_dumping",
+                    address=tracker.get_slot("report_address") or "",
+                    description=tracker.get_slot("report_description") or "",
+                    photo_url=tracker.get_slot("report_photo_url"),
+                    seen_at=tracker.get_slot("report_seen_at"),
+                    idempotency_key=tracker.get_slot("report_key") or f"{tracker.sender_id}:{uuid.uuid4().hex}",
+                )
+                view = filed.complaint
+                routed_to = view.department_name or find_category(session, view.category_code).department.name
+                # The chat just said "접수됐어요": don't repeat it as an update next turn.
+                received = [m.id for m in service.pending_in_chat(session, resident_of(tracker))
+                            if m.receipt_no == view.receipt_no and m.stage == "received"]
+                service.mark_delivered_in_chat(session, resident_of(tracker), received)
+        except InvalidComplaintInput as exc:
+            log.info("report refused: %s", exc)
+            dispatcher.utter_message(response="utter_report_too_long",
+                                     max_chars=MAX_ADDRESS if exc.field == "address" else MAX_DESCRIPTION)
+            return [SlotSet("report_confirmed", None)]
+        except ComplaintError:
+            log.exception("filing failed")
+            dispatcher.utter_message(response="utter_complaint_error", **district_vars())
+            return reset
+        dispatcher.utter_message(response="utter_report_filed", receipt_no=view.receipt_no,
+                                 department_name=routed_to,
+                                 due_date=korean_date(view.due_date))
+        return reset + [SlotSet("complaint_id", view.receipt_no)]

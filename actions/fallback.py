@@ -1,0 +1,42 @@
+"""Never a dead end: when unsure, offer the services closest to what was asked."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import district_vars
+from actions.updates import AnswerAction
+
+MAX_SUGGESTIONS = 4
+
+
+def menu_buttons(domain: Dict[Text, Any]) -> List[Dict[Text, Text]]:
+    """The main menu's buttons, as written in data/responses/menu.yml."""
+    variations = (domain.get("responses") or {}).get("utter_main_menu") or [{}]
+    return list(variations[0].get("buttons") or [])
+
+
+def closest_services(ranking: List[Dict[Text, Any]], buttons: List[Dict[Text, Text]]) -> List[Dict[Text, Text]]:
+    """Menu buttons ordered by the NLU's ranking of their intents; the rest of the menu fills up."""
+    by_intent = {b["payload"].lstrip("/").split("{")[0]: b for b in buttons}
+    chosen = [by_intent[r["name"]] for r in ranking if r.get("name") in by_intent]
+    for b in buttons:
+        if b not in chosen:
+            chosen.append(b)
+    return chosen[:MAX_SUGGESTIONS]
+
+
+class ActionFallbackMenu(AnswerAction):
+    def name(self) -> Text:
+        return "action_fallback_menu"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        latest = tracker.latest_message or {}
+        intent = (latest.get("intent") or {}).get("name")
+        response = "utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback"
+        buttons = closest_services(latest.get("intent_ranking") or [], menu_buttons(domain))
+        dispatcher.utter_message(response=response, buttons=buttons)
+        dispatcher.utter_message(response="utter_fallback_human_hint", **district_vars())
+        return []

@@ -1,0 +1,80 @@
+"""Complaint updates shown in the chat: the stage messages (접수 → … → 처리 완료) a
+resident has not seen yet are shown before the answer to whatever they asked.
+
+Channels cannot push (KakaoTalk's skill API only answers), so the next time the
+resident talks is when the chat can tell them; 알림톡 covers the time in between
+for residents who consented with a phone number.
+"""
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.complaints.identity import resident_of
+from sotong.complaints import service
+from sotong.db import session_scope
+
+log = logging.getLogger(__name__)
+
+
+def deliver_updates(dispatcher: CollectingDispatcher, tracker: Tracker) -> int:
+    """Utter the resident's unseen stage messages, oldest first, and mark them seen."""
+    try:
+        who = resident_of(tracker)
+        with session_scope() as session:
+            pending = service.pending_in_chat(session, who)
+            for message in pending:
+                dispatcher.utter_message(response="utter_complaint_update", update_text=message.text)
+            service.mark_delivered_in_chat(session, who, [m.id for m in pending])
+        return len(pending)
+    except Exception:  # an update must never stop the answer the resident asked for
+        log.exception("could not deliver complaint updates in chat")
+        return 0
+
+
+class AnswerAction(Action, ABC):
+    """Base for actions that answer a resident: pending updates first, then ``answer``."""
+
+    @abstractmethod
+    def name(self) -> Text:  # abstract: the SDK registers only the concrete actions
+        ...
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        deliver_updates(dispatcher, tracker)
+        return self.answer(dispatcher, tracker, domain)
+
+    @abstractmethod
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+               domain: Dict[Text, Any]) -> List[EventType]:
+        ...
+
+
+class ActionShowUpdates(AnswerAction):
+    """Run from rules where the bot would otherwise only utter (greeting, menu)."""
+
+    def name(self) -> Text:
+        return "action_show_updates"
+
+    def answer(self, dispatcher, tracker, domain) -> List[EventType]:
+        return []
+
+
+class ActionSessionStart(Action):
+    """A new session (after an hour away) starts with the updates that came meanwhile."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    def run(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        events: List[EventType] = [SessionStarted()]
+        # carry_over_slots_to_new_session: the resident's 동 and last receipt stay known
+        events += [SlotSet(k, v) for k, v in tracker.current_slot_values().items() if v is not None
+                   and k != "requested_slot"]
+        deliver_updates(dispatcher, tracker)
+        events.append(ActionExecuted("action_listen"))
+        return events

@@ -1,0 +1,58 @@
+"""종량제봉투 판매소: shops selling volume-rate waste bags near the resident's 동."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import district_vars, profile, utter_sample_notice
+from sotong.db import session_scope
+from sotong.directory.lookup import dong_stem, known_dongs, vendors_in_dong
+from sotong.formatting import bullet_lines
+from actions.updates import AnswerAction
+
+
+def _resolve_dong(text: Optional[str]) -> Optional[str]:
+    """The 동 as the resident said it if the district has it ('청라동' covers 청라1·2·3동)."""
+    if not text:
+        return None
+    return text.strip() if known_dongs(profile().dongs, text) else None
+
+
+class ValidateWasteBagForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_waste_bag_form"
+
+    def validate_dong(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: DomainDict) -> Dict[Text, Any]:
+        dong = _resolve_dong(slot_value if isinstance(slot_value, str) else None)
+        if dong:
+            return {"dong": dong}
+        dispatcher.utter_message(response="utter_dong_unknown", dong=slot_value, **district_vars())
+        return {"dong": None}
+
+
+class ActionWasteBagVendors(AnswerAction):
+    def name(self) -> Text:
+        return "action_waste_bag_vendors"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        p = profile()
+        dong = _resolve_dong(tracker.get_slot("dong"))
+        if not dong:
+            dispatcher.utter_message(response="utter_ask_dong")
+            return [SlotSet("dong", None)]
+        with session_scope() as session:
+            shops = vendors_in_dong(session, p.raw.get("short_name", p.name), dong)
+            lines = [" · ".join(x for x in (s.name, s.address, s.phone) if x) for s in shops]
+            is_sample = any(s.sample for s in shops)
+        shown = dong if dong_stem(dong) != dong else dong + "동"
+        if not shops:
+            dispatcher.utter_message(response="utter_waste_bag_vendors_none", dong=shown)
+            return []
+        dispatcher.utter_message(response="utter_waste_bag_vendors", dong=shown, vendor_lines=bullet_lines(lines))
+        utter_sample_notice(dispatcher, is_sample, p)
+        return []

@@ -1,0 +1,1 @@
+"""Sotong's Rasa input channels for messengers Rasa does not ship (KakaoTalk)."""

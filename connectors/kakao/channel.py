@@ -1,0 +1,260 @@
+"""The Rasa input channel for KakaoTalk (Kakao i Open Builder skill API 2.0).
+
+Serves POST /webhooks/kakao/webhook (the skill URL) and GET /webhooks/kakao/
+(health). Owns the HTTP side and the 5-second rule; parsing, rendering,
+retries-dedupe, kept answers and callback POSTs live in their own modules.
+
+Timing. The dialogue runs as its own task. The handler waits for it until the
+reply deadline (4.5 s by default) and never cancels it. Late answers go to
+Kakao's callbackUrl when the request has one, otherwise they are kept and shown
+with the resident's next message.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import inspect
+import json
+import logging
+import time
+import uuid
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
+from urllib.parse import urlsplit
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from connectors.kakao.callback import post_callback
+from connectors.kakao.config import KakaoConfig, load_config
+from connectors.kakao.jobs import Job, JobRegistry, Messages
+from connectors.kakao.mailbox import Mailbox
+from connectors.kakao.render import callback_ack, render_pages, text_response, without_choices
+from connectors.kakao.request import BadSkillRequest, SkillRequest, parse_skill_request
+from connectors.kakao.texts import ConnectorTexts, load_texts
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+Response = Dict[str, Any]
+
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+def _dumps(body: Any) -> str:
+    # Korean stays readable and a third of the \u-escaped size (Kakao's ~30 KB cap).
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+class KakaoInput(InputChannel):
+    """KakaoTalk channel. Options: see connectors/kakao/config.py and docs/kakao.md."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "kakao"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "KakaoInput":
+        return cls(load_config(credentials))
+
+    def __init__(
+        self,
+        config: Optional[KakaoConfig] = None,
+        texts: Optional[ConnectorTexts] = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config or load_config({})
+        self.texts = texts or load_texts(self.config.messages_file)
+        self._clock = clock
+        self.jobs = JobRegistry(self.config.dedupe_window_seconds, clock)
+        self.mailbox = Mailbox(self.config.held_reply_ttl_seconds, clock)
+        self._background: Set["asyncio.Task[Any]"] = set()
+
+    # --- HTTP ------------------------------------------------------------------------
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        module = inspect.getmodule(self)
+        kakao = Blueprint(f"kakao_webhook_{type(self).__name__}", module.__name__ if module else None)
+
+        @kakao.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        # stream=True: the size limit is enforced while reading, before the body is buffered.
+        @kakao.route("/webhook", methods=["POST"], stream=True)
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                return await self._handle(request, on_new_message)
+            except Exception:  # never a 500 or a traceback for Kakao to show
+                logger.exception("kakao.request.unexpected_error")
+                return self._json(text_response(self.texts.internal_error))
+
+        @kakao.listener("before_server_stop")
+        async def drain(*_: Any) -> None:
+            await self.drain(SHUTDOWN_GRACE_SECONDS)
+
+        return kakao
+
+    def _json(self, body: Response, status: int = 200) -> HTTPResponse:
+        return response.json(body, status=status, dumps=_dumps)
+
+    def _error(self, status: int, text: str) -> HTTPResponse:
+        return self._json(text_response(text), status)
+
+    async def _handle(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        started = self._clock()
+        config = self.config
+        if config.checks_secret and not self._secret_ok(request):
+            logger.warning("kakao.request.bad_secret")
+            return self._error(401, self.texts.unauthorized)
+        raw = await self._read_body(request)
+        if raw is None:
+            logger.warning("kakao.request.too_large")
+            return self._error(413, self.texts.too_large)
+        request_id = request.headers.get(config.request_id_header) if config.request_id_header else None
+        try:
+            skill = parse_skill_request(raw, config.mapping, request_id)
+        except BadSkillRequest as error:
+            logger.info("kakao.request.bad: %s", error)
+            return self._error(400, self.texts.bad_request)
+        if config.allowed_bot_ids and skill.bot_id not in config.allowed_bot_ids:
+            logger.warning("kakao.request.bot_not_allowed bot_id=%s", skill.bot_id)
+            return self._error(403, self.texts.forbidden)
+
+        if skill.more:
+            # "더 보기" tap: the dialogue already answered; serve the kept page.
+            page = self.mailbox.page(skill.sender_id, skill.more)
+            return self._json(page or text_response(self.texts.more_expired))
+
+        job = self.jobs.find_retry_target(skill.fingerprint)
+        if job is None:
+            task = asyncio.ensure_future(self._run_dialogue(on_new_message, skill))
+            job = self.jobs.start(skill.fingerprint, skill.sender_id, task)
+        else:
+            logger.info("kakao.request.retry_joined running=%s", not job.done)
+        return self._json(await self._answer(job, skill, started))
+
+    def _secret_ok(self, request: Request) -> bool:
+        given = request.headers.get(self.config.secret_header_name, "")
+        return hmac.compare_digest(given.encode("utf-8"), self.config.secret_header_value.encode("utf-8"))
+
+    async def _read_body(self, request: Request) -> Optional[bytes]:
+        """The body, or None as soon as it is known to exceed max_body_bytes."""
+        limit = self.config.max_body_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return None
+        if request.stream is None:  # body already buffered (e.g. a non-streaming test app)
+            return request.body if len(request.body) <= limit else None
+        chunks: List[bytes] = []
+        size = 0
+        while True:
+            chunk = await request.stream.read()
+            if chunk is None:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+
+    # --- the 5-second rule -------------------------------------------------------------
+
+    async def _answer(self, job: Job, skill: SkillRequest, started: float) -> Response:
+        remaining = self.config.reply_deadline_seconds - (self._clock() - started)
+        callback_url = self._usable_callback_url(skill.callback_url)
+        try:
+            # asyncio.wait, unlike wait_for, never cancels the task on timeout and
+            # never re-raises its errors here: the same effect as wait_for(shield(task)).
+            await asyncio.wait({job.task}, timeout=max(0.0, remaining))
+        except asyncio.CancelledError:
+            # Kakao hung up or the server is stopping: the answer must still get out.
+            job.defer(callback_url, self._deliver, received_at=started)
+            raise
+        if job.done:
+            return self._sync_answer(job)
+        job.defer(callback_url, self._deliver, received_at=started)
+        if job.callback_url:
+            return callback_ack(self.texts.callback_wait)
+        page, _ = self._compose(skill.sender_id, [{"text": self.texts.processing}])
+        return page
+
+    def _sync_answer(self, job: Job) -> Response:
+        if job.response is None:
+            own = job.messages()
+            if job.deferred and self.mailbox.has_held(job.sender_id):
+                # A retry of a late request: its answer is among the kept ones.
+                own = []
+            job.response, _ = self._compose(job.sender_id, own)
+        return job.response
+
+    def _compose(self, sender_id: str, own: Messages) -> Tuple[Response, Messages]:
+        """First page of kept answers (if any) followed by `own`; returns the kept ones too."""
+        held = self.mailbox.take_held(sender_id)
+        messages = ([{"text": self.texts.held_intro}] + without_choices(held) if held else []) + own
+        token = uuid.uuid4().hex[:12]
+        pages = render_pages(messages, self.texts, token)
+        self.mailbox.keep_pages(sender_id, token, pages)
+        return pages[0], held
+
+    def _usable_callback_url(self, url: Optional[str]) -> Optional[str]:
+        allowed = self.config.allowed_callback_hosts
+        if url and allowed and (urlsplit(url).hostname or "") not in allowed:
+            # Without this, anyone able to reach the webhook could make us POST anywhere.
+            logger.warning("kakao.callback.host_not_allowed host=%s", urlsplit(url).hostname)
+            return None
+        return url
+
+    def _deliver(self, job: Job) -> None:
+        """Called once when a deferred job is done."""
+        if job.callback_url:
+            self._spawn(self._deliver_by_callback(job))
+        else:
+            self.mailbox.hold(job.sender_id, job.messages())
+
+    async def _deliver_by_callback(self, job: Job) -> None:
+        own = job.messages()
+        page, held = self._compose(job.sender_id, own)
+        job.response = page
+        deadline = (job.callback_received_at or self._clock()) + self.config.callback_validity_seconds
+        delivered = await post_callback(
+            job.callback_url or "",
+            page,
+            deadline,
+            attempt_timeout=self.config.callback_attempt_timeout_seconds,
+            clock=self._clock,
+        )
+        if not delivered:
+            # Kakao never showed it: show it with the resident's next message instead.
+            self.mailbox.restore(job.sender_id, held + own)
+            job.response = None
+
+    # --- the dialogue --------------------------------------------------------------------
+
+    async def _run_dialogue(self, on_new_message: OnNewMessage, skill: SkillRequest) -> Messages:
+        collector = CollectingOutputChannel()
+        message = UserMessage(
+            skill.text, collector, skill.sender_id, input_channel=self.name(), metadata=skill.metadata
+        )
+        try:
+            await on_new_message(message)
+        except Exception:
+            logger.exception("kakao.dialogue.failed")
+            return collector.messages + [{"text": self.texts.internal_error}]
+        return collector.messages
+
+    # --- background work --------------------------------------------------------------------
+
+    def _spawn(self, coroutine: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        # Keep a reference: the loop holds tasks only weakly.
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self, timeout: float) -> None:
+        """Let running dialogues and callback deliveries finish (server shutdown, tests)."""
+        pending = [job.task for job in self.jobs.running()] + list(self._background)
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+        if self._background:
+            await asyncio.wait(list(self._background), timeout=timeout)

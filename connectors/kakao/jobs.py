@@ -1,0 +1,115 @@
+"""One resident message being processed, and the registry that stops retries
+from running the dialogue twice.
+
+A Job wraps the dialogue task. The HTTP handler waits for it (shielded, so a
+deadline or a dropped connection never cancels the dialogue) and then either
+answers synchronously or *defers* the job: the answer is then delivered by the
+channel (callback POST or kept for the next message) when the task finishes.
+
+Dedupe rule. Kakao retries a request only when it got no answer in time, so a
+job is a retry target while it is running, and after it was deferred (until
+`window` seconds after it finished). A job answered synchronously is not: the
+same words from the same resident after an answer are a new message (think of
+"네" to two questions in a row).
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Callable, Dict, List, Optional
+
+Messages = List[Dict[str, Any]]
+
+
+class Job:
+    def __init__(self, key: str, sender_id: str, task: "asyncio.Task[Messages]", clock: Callable[[], float]) -> None:
+        self.key = key
+        self.sender_id = sender_id
+        self.task = task
+        self.started_at = clock()
+        self.finished_at: Optional[float] = None
+        self.deferred = False
+        self.callback_url: Optional[str] = None
+        self.callback_received_at: Optional[float] = None
+        self.response: Optional[Dict[str, Any]] = None  # first page, reused for retries
+        self._on_deferred_done: Optional[Callable[["Job"], None]] = None
+        self._clock = clock
+        task.add_done_callback(self._finished)
+
+    @property
+    def done(self) -> bool:
+        return self.task.done()
+
+    def messages(self) -> Messages:
+        """The bot messages (the task never raises; see channel._run_dialogue)."""
+        if self.task.cancelled() or self.task.exception() is not None:
+            return []
+        return self.task.result()
+
+    def defer(self, callback_url: Optional[str], deliver: Callable[["Job"], None], received_at: float) -> None:
+        """Hand delivery to `deliver`, called once when the task is done (now if it already is).
+
+        A retry may bring a newer callbackUrl; the newest one wins because it
+        is the one Kakao is waiting on. `received_at` (when that request came
+        in) starts the URL's one-minute validity.
+        """
+        if callback_url:
+            self.callback_url = callback_url
+            self.callback_received_at = received_at
+        if self.deferred:
+            return
+        self.deferred = True
+        self._on_deferred_done = deliver
+        if self.task.done():
+            deliver(self)
+
+    def _finished(self, _task: "asyncio.Task[Messages]") -> None:
+        self.finished_at = self._clock()
+        # Only deferred jobs deliver here; otherwise the waiting handler answers.
+        if self.deferred and self._on_deferred_done is not None:
+            self._on_deferred_done(self)
+
+
+class JobRegistry:
+    """Jobs by request fingerprint, in memory (one Rasa process)."""
+
+    def __init__(self, window_seconds: float, clock: Callable[[], float] = time.monotonic, max_jobs: int = 10_000) -> None:
+        self._window = window_seconds
+        self._clock = clock
+        self._max_jobs = max_jobs
+        self._jobs: Dict[str, Job] = {}
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self._clock
+
+    def start(self, key: str, sender_id: str, task: "asyncio.Task[Messages]") -> Job:
+        self._purge()
+        job = Job(key, sender_id, task, self._clock)
+        self._jobs[key] = job
+        return job
+
+    def find_retry_target(self, key: str) -> Optional[Job]:
+        job = self._jobs.get(key)
+        if job is None:
+            return None
+        if not job.done:
+            return job
+        if job.deferred and not self._expired(job):
+            return job
+        return None
+
+    def running(self) -> List[Job]:
+        return [job for job in self._jobs.values() if not job.done]
+
+    def _expired(self, job: Job) -> bool:
+        return job.finished_at is not None and self._clock() - job.finished_at > self._window
+
+    def _purge(self) -> None:
+        for key in [k for k, job in self._jobs.items() if job.done and (self._expired(job) or not job.deferred)]:
+            del self._jobs[key]
+        if len(self._jobs) >= self._max_jobs:
+            # Memory guard under a flood: forget the oldest finished jobs first.
+            finished = sorted((j for j in self._jobs.values() if j.done), key=lambda j: j.started_at)
+            for job in finished[: len(self._jobs) - self._max_jobs + 1]:
+                del self._jobs[job.key]

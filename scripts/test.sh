@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Everything `make test` runs, in order, stopping at the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONPATH="$PWD" TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1
+
+echo "== dependencies (pip check)"
+.venv/bin/python -m pip check
+
+echo "== training data and domain (rasa data validate --fail-on-warnings, see scripts/validate.py)"
+.venv/bin/python scripts/validate.py 2>&1 | grep -E "^(WARNING|validation)"; [ "${PIPESTATUS[0]}" -eq 0 ]
+
+echo "== conversation tests (rasa test core --fail-on-prediction-errors)"
+DATABASE_URL="sqlite:///$(mktemp -d)/conv.db" SOTONG_ACTION_URL="http://127.0.0.1:1/webhook" \
+  .venv/bin/rasa test core --stories tests/conversations --model models/sotong.tar.gz \
+  --fail-on-prediction-errors --out results/conversations --quiet
+
+echo "== pytest: unit, database (SQLite + PostgreSQL), end-to-end"
+.venv/bin/python -m pytest -q "$@"

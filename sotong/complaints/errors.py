@@ -1,0 +1,57 @@
+"""Domain errors. Each carries a stable ``code`` the dialogue layer and the web app map
+to their own wording; messages here are English, for logs and staff tools."""
+from __future__ import annotations
+
+
+class ComplaintError(Exception):
+    code = "complaint_error"
+
+
+class ComplaintNotFound(ComplaintError):
+    """Unknown receipt number, or one that belongs to someone else (deliberately the same)."""
+
+    code = "complaint_not_found"
+
+    def __init__(self, receipt_no: str):
+        super().__init__(f"no such complaint: {receipt_no}")
+        self.receipt_no = receipt_no
+
+
+class TransitionRefused(ComplaintError):
+    code = "transition_refused"
+
+    def __init__(self, from_status: str, to_status: str, reason: str = "not an allowed transition"):
+        super().__init__(f"cannot move a complaint from {from_status} to {to_status}: {reason}")
+        self.from_status = from_status
+        self.to_status = to_status
+        self.reason = reason
+
+
+class CorrectionNotAllowed(ComplaintError):
+    code = "correction_not_allowed"
+
+    def __init__(self, status: str):
+        super().__init__(f"a complaint can no longer be corrected once on site (status {status})")
+        self.status = status
+
+
+class InvalidComplaintInput(ComplaintError):
+    """A field is missing, too long or malformed; ``field`` names it."""
+
+    code = "invalid_input"
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+class UnknownReference(ComplaintError):
+    """An unknown category, department or officer code."""
+
+    code = "unknown_reference"
+
+    def __init__(self, kind: str, code: str):
+        super().__init__(f"unknown {kind}: {code}")
+        self.kind = kind
+        self.ref = code

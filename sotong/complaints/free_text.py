@@ -1,0 +1,57 @@
+"""Pick a complaint's details out of what a resident typed in one breath.
+
+"서곶로 123 앞에 어제 밤부터 쓰레기가 쌓여 있어요 신고할게요" already says where,
+what and when; asking again would waste the resident's turns. These are
+deliberately conservative patterns: a miss only means the form asks, a false hit
+would file a wrong address, so only well-shaped addresses count.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+_PLACE_WORDS = r"(?:\s*(?:앞|옆|뒤|근처|건너편|맞은편|입구|골목|주변))?"
+_ADDRESS_PATTERNS = [
+    # 도로명: 서곶로 123, 청라대로 45-6, 가정로123번길 7
+    re.compile(r"[가-힣0-9]{1,20}(?:로|길)\s?\d+(?:번길\s?\d+)?(?:-\d+)?" + _PLACE_WORDS),
+    # 지번: 가정동 123-4, 청라동 12번지
+    re.compile(r"[가-힣]{1,10}\d?동\s?\d+(?:-\d+)?(?:번지)?" + _PLACE_WORDS),
+    # 아파트·빌라: 청라푸르지오아파트 101동, 한양빌라 앞
+    re.compile(r"[가-힣A-Za-z0-9]{1,20}(?:아파트|빌라|오피스텔|맨션)(?:\s?\d+동)?(?:\s?\d+호)?" + _PLACE_WORDS),
+    # Landmarks only with a position word, so "시장" in "시장님" never counts
+    re.compile(r"[가-힣A-Za-z0-9]{1,20}(?:역|초등학교|중학교|고등학교|공원|시장|사거리|삼거리|정류장|"
+               r"주민센터|행정복지센터|마트|편의점|교회|병원|주차장|놀이터)\s?(?:앞|옆|뒤|근처|건너편|맞은편|입구)"),
+]
+
+_SEEN_AT = re.compile(
+    r"(?:(?:오늘|어제|그제|그저께|엊그제|지난\s?주|이번\s?주|주말|매일|맨날|요즘|며칠\s?전|\d+일\s?전|방금|아까)"
+    r"(?:\s?(?:새벽|아침|오전|점심|오후|저녁|밤|낮))?(?:\s?\d{1,2}시(?:\s?\d{1,2}분)?(?:쯤|경)?)?)"
+    r"|(?:(?:새벽|아침|오전|오후|저녁|밤)\s?\d{1,2}시(?:쯤|경)?)"
+)
+
+MAX_ADDRESS = 200
+
+
+def find_address(text: str) -> Optional[str]:
+    """The first well-shaped address or landmark in the text, as written."""
+    for pattern in _ADDRESS_PATTERNS:
+        match = pattern.search(text or "")
+        if match:
+            return match.group(0).strip()[:MAX_ADDRESS]
+    return None
+
+
+def find_seen_at(text: str) -> Optional[str]:
+    """When the resident saw it, in their words ('어제 밤', '오늘 아침 7시')."""
+    match = _SEEN_AT.search(text or "")
+    return match.group(0).strip() if match else None
+
+
+_TRAILING_POLITE = re.compile(r"\s*(?:이에요|예요|입니다|이요|요|이고요|고요)[.!~\s]*$")
+
+
+def clean_answer(text: str) -> str:
+    """A direct answer without its polite ending: '서곶로 123 앞이에요' -> '서곶로 123 앞'."""
+    stripped = (text or "").strip()
+    cleaned = _TRAILING_POLITE.sub("", stripped)
+    return cleaned if len(cleaned) >= 2 else stripped

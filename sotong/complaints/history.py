@@ -1,0 +1,89 @@
+"""Recording what happens to a complaint: one history line and one outbox message per event.
+
+Every status change and every correction goes through ``record``, so the history and
+the notifications cannot drift apart, and both commit (or roll back) with the change.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Dict, Optional
+
+from sqlalchemy.orm import Session
+
+from sotong.complaints.errors import InvalidComplaintInput, TransitionRefused
+from sotong.complaints.lifecycle import RESIDENT_ONLY, ComplaintStatus, check_transition
+from sotong.complaints.models import Complaint, ComplaintStatusChange
+from sotong.deadlines import format_due, now_utc, to_db
+from sotong.notifications import outbox
+
+STATUS = "status"
+CORRECTION = "correction"
+
+
+def _values(complaint: Complaint, note: Optional[str]) -> Dict[str, object]:
+    """Everything a template may mention (templates.KNOWN_PARAMS)."""
+    department, officer = complaint.department, complaint.officer
+    return {
+        "receipt_no": complaint.receipt_no,
+        "category": complaint.category.name,
+        "department": department.name if department else "",
+        "department_phone": (department.phone or "") if department else "",
+        "officer_name": officer.name if officer else "",
+        "officer_phone": (officer.phone or "") if officer else "",
+        "due_date": format_due(complaint.due_at),
+        "address": complaint.address,
+        "note": note or "",
+        "reason": complaint.rejection_reason or "",
+        "appeal_info": complaint.appeal_info or "",
+    }
+
+
+def record(
+    session: Session,
+    complaint: Complaint,
+    *,
+    to_status: ComplaintStatus,
+    actor: str,
+    note: Optional[str] = None,
+    kind: str = STATUS,
+    now: Optional[datetime] = None,
+    initial: bool = False,
+) -> ComplaintStatusChange:
+    """Apply and log an event. The caller has already changed department/officer/fields.
+
+    ``initial`` is the filing itself (no previous status); a correction keeps the status.
+    """
+    if not (actor or "").strip():
+        raise InvalidComplaintInput("actor", "every change must say who made it")
+    at = to_db(now or now_utc())
+    from_status = None if initial else ComplaintStatus(complaint.status)
+    if kind == STATUS and from_status is not None:
+        check_transition(from_status, to_status)
+        if to_status in RESIDENT_ONLY and not actor.startswith("resident:"):
+            raise TransitionRefused(from_status.value, to_status.value, "only the resident can do this")
+    complaint.status = to_status.value
+    complaint.updated_at = at
+    change = ComplaintStatusChange(
+        complaint=complaint,
+        kind=kind,
+        from_status=from_status.value if from_status else None,
+        to_status=to_status.value,
+        actor=actor.strip()[:200],
+        note=(note or "").strip() or None,
+        department=complaint.department,
+        officer=complaint.officer,
+        at=at,
+    )
+    session.add(change)
+    session.flush()
+    stage = "corrected" if kind == CORRECTION else to_status.value
+    outbox.enqueue(
+        session,
+        complaint_id=complaint.id,
+        resident=complaint.resident,
+        status_change_id=change.id,
+        stage=stage,
+        values=_values(complaint, change.note),
+        now=now,
+    )
+    return change

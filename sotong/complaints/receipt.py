@@ -1,0 +1,36 @@
+"""Receipt numbers (접수번호): short, unique, not guessable in sequence.
+
+Eight characters drawn with ``secrets`` from an alphabet without look-alikes
+(no 0/O, 1/I/L), shown as XXXX-XXXX: 31**8 ≈ 8.5e11 possibilities, so knowing one
+receipt number tells nothing about anyone else's. Uniqueness is the database's job
+(unique constraint); the service retries on the rare collision.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Optional
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+LENGTH = 8
+_PATTERN = re.compile(f"^[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}$")
+
+
+def new_receipt_no() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalize_receipt_no(text: Optional[str]) -> Optional[str]:
+    """What a resident typed ('abcd 2345', 'ABCD-2345') -> 'ABCD-2345', or None if it can't be one."""
+    if not text:
+        return None
+    raw = re.sub(r"[^0-9A-Za-z]", "", text).upper()
+    if len(raw) != LENGTH:
+        return None
+    candidate = f"{raw[:4]}-{raw[4:]}"
+    return candidate if _PATTERN.match(candidate) else None
+
+
+def is_receipt_no(text: str) -> bool:
+    return bool(_PATTERN.match(text or ""))

@@ -1,0 +1,93 @@
+"""Residents: identity by channel user, and the phone number kept only with consent."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional, Union
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sotong.complaints.errors import InvalidComplaintInput
+from sotong.complaints.models import Resident
+from sotong.deadlines import now_utc, to_db
+
+_MOBILE = re.compile(r"^01[016789]\d{7,8}$")
+
+
+@dataclass(frozen=True)
+class ResidentKey:
+    """Who is talking: the channel (kakao, rest, web, ...) and its stable user id
+    (Kakao botUserKey, Rasa sender_id). No re-authentication: this *is* the resident."""
+
+    channel: str
+    user_id: str
+
+    def __post_init__(self):
+        if not (self.channel or "").strip() or not (self.user_id or "").strip():
+            raise InvalidComplaintInput("resident", "channel and user id are required")
+
+    @property
+    def actor(self) -> str:
+        return f"resident:{self.channel}:{self.user_id}"
+
+
+ResidentLike = Union[ResidentKey, Resident]
+
+
+def find_resident(session: Session, who: ResidentLike) -> Optional[Resident]:
+    if isinstance(who, Resident):
+        return who
+    return session.execute(
+        select(Resident).where(Resident.channel == who.channel, Resident.channel_user_id == who.user_id)
+    ).scalar_one_or_none()
+
+
+def get_or_create_resident(session: Session, who: ResidentLike, now: Optional[datetime] = None) -> Resident:
+    """The resident row, created on first use; safe when two requests race to create it."""
+    found = find_resident(session, who)
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            resident = Resident(channel=who.channel, channel_user_id=who.user_id, created_at=to_db(now or now_utc()))
+            session.add(resident)
+        return resident
+    except IntegrityError:
+        # The other request won; its row is committed (that is why ours collided).
+        return find_resident(session, who)
+
+
+def normalize_mobile(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone or "")
+    if digits.startswith("82"):
+        digits = "0" + digits[2:]
+    if not _MOBILE.match(digits):
+        raise InvalidComplaintInput("phone", "not a Korean mobile number")
+    return digits
+
+
+def record_phone_consent(
+    session: Session, who: ResidentLike, phone: str, purpose: str, now: Optional[datetime] = None
+) -> Resident:
+    """Store the phone number together with when and for what the resident agreed."""
+    if not (purpose or "").strip():
+        raise InvalidComplaintInput("purpose", "consent must say what the number is used for")
+    resident = get_or_create_resident(session, who, now)
+    resident.phone = normalize_mobile(phone)
+    resident.phone_consent_at = to_db(now or now_utc())
+    resident.phone_consent_purpose = purpose.strip()[:200]
+    session.flush()
+    return resident
+
+
+def withdraw_phone_consent(session: Session, who: ResidentLike) -> None:
+    """Forget the number; queued 알림톡 messages then go to the chat only."""
+    resident = find_resident(session, who)
+    if resident is not None:
+        resident.phone = None
+        resident.phone_consent_at = None
+        resident.phone_consent_purpose = None
+        session.flush()

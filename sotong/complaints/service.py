@@ -1,0 +1,190 @@
+"""The complaints service: what a resident can do, plus (re-exported) officer operations.
+
+This is the one import for callers — Rasa actions, the web app, the CLI:
+
+    from sotong.complaints import service
+    with session_scope() as s:
+        filed = service.file_complaint(s, ResidentKey("kakao", user_id), category="illegal_dumping", ...)
+
+Functions take an open session and leave committing to the caller (``session_scope``).
+Residents are identified by ``ResidentKey`` only: a receipt number that is someone
+else's behaves exactly like an unknown one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import List, Optional
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sotong.complaints import history, queries
+from sotong.complaints.errors import ComplaintNotFound, CorrectionNotAllowed, InvalidComplaintInput
+from sotong.complaints.lifecycle import ComplaintStatus
+from sotong.complaints.models import Complaint
+from sotong.complaints.receipt import new_receipt_no
+from sotong.complaints.residents import (  # noqa: F401  (re-exported for callers)
+    ResidentKey,
+    find_resident,
+    get_or_create_resident,
+    record_phone_consent,
+    withdraw_phone_consent,
+)
+from sotong.complaints.staff import (  # noqa: F401  (re-exported for callers)
+    advance,
+    assign_department,
+    assign_officer,
+    get_complaint,
+    list_complaints,
+    reject,
+    transfer,
+)
+from sotong.complaints.validation import clean_fields
+from sotong.complaints.views import ComplaintView, build_view, is_correctable
+from sotong.deadlines import due_at, now_utc, to_db
+from sotong.notifications.outbox import ChatMessage, mark_delivered_in_chat, pending_in_chat  # noqa: F401
+
+_RECEIPT_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class FilingResult:
+    complaint: ComplaintView
+    created: bool  # False when the idempotency key had already filed this complaint
+
+
+def file_complaint(
+    session: Session,
+    who: ResidentKey,
+    *,
+    category: str,
+    address: str,
+    description: str,
+    idempotency_key: str,
+    photo_url: Optional[str] = None,
+    seen_at: Optional[str] = None,
+    lat: Optional[float] = None,
+    lng: Optional[float] = None,
+    now: Optional[datetime] = None,
+) -> FilingResult:
+    """File a complaint exactly once per (resident, idempotency_key).
+
+    A retry or double tap with the same key returns the complaint filed the first
+    time, also when both arrive at once: the database's unique constraint decides.
+    The key should identify the submission (e.g. a UUID made when the form starts).
+    """
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 100:
+        raise InvalidComplaintInput("idempotency_key", "required, at most 100 characters")
+    fields = clean_fields(address=address, description=description, photo_url=photo_url,
+                          seen_at=seen_at, lat=lat, lng=lng)
+    now = now or now_utc()
+    resident = get_or_create_resident(session, who, now)
+    existing = queries.complaint_by_key(session, resident, key)
+    if existing is not None:
+        return FilingResult(build_view(existing, now), created=False)
+    cat = queries.category(session, category)
+
+    for _ in range(_RECEIPT_ATTEMPTS):
+        complaint = Complaint(
+            receipt_no=new_receipt_no(),
+            resident=resident,
+            category=cat,
+            status=ComplaintStatus.RECEIVED.value,
+            idempotency_key=key,
+            due_at=to_db(due_at(now, cat.processing_days)),
+            created_at=to_db(now),
+            updated_at=to_db(now),
+            **fields,
+        )
+        try:
+            with session.begin_nested():
+                session.add(complaint)
+        except IntegrityError:
+            existing = queries.complaint_by_key(session, resident, key)
+            if existing is not None:  # the other submission won the race
+                return FilingResult(build_view(existing, now), created=False)
+            continue  # receipt number collision: draw again
+        history.record(session, complaint, to_status=ComplaintStatus.RECEIVED, actor=who.actor,
+                       initial=True, now=now)
+        return FilingResult(build_view(complaint, now), created=True)
+    raise RuntimeError("could not allocate a unique receipt number")
+
+
+def list_for_resident(session: Session, who: ResidentKey, now: Optional[datetime] = None) -> List[ComplaintView]:
+    """The resident's complaints, newest first."""
+    resident = find_resident(session, who)
+    if resident is None:
+        return []
+    rows = session.execute(
+        select(Complaint).where(Complaint.resident_id == resident.id).order_by(Complaint.id.desc())
+    ).unique().scalars().all()
+    return [build_view(c, now) for c in rows]
+
+
+def get_for_resident(
+    session: Session, receipt_no: str, who: ResidentKey, now: Optional[datetime] = None
+) -> Optional[ComplaintView]:
+    """One of the resident's complaints with its timeline (``view.timeline``); None when
+    the receipt number is unknown, malformed or someone else's."""
+    complaint = queries.complaint_for_resident(session, receipt_no, who)
+    return build_view(complaint, now) if complaint else None
+
+
+def correct(
+    session: Session,
+    receipt_no: str,
+    who: ResidentKey,
+    *,
+    address: Optional[str] = None,
+    description: Optional[str] = None,
+    lat: Optional[float] = None,
+    lng: Optional[float] = None,
+    now: Optional[datetime] = None,
+) -> ComplaintView:
+    """Fix the address and/or description while nobody has gone on site yet.
+
+    Raises ComplaintNotFound (unknown or not theirs), CorrectionNotAllowed, or
+    InvalidComplaintInput (nothing to change, bad value). Logged in the history.
+    """
+    complaint = queries.complaint_for_resident(session, receipt_no, who, lock=True)
+    if complaint is None:
+        raise ComplaintNotFound(receipt_no)
+    if not is_correctable(complaint):
+        raise CorrectionNotAllowed(complaint.status)
+    wanted = {}
+    if address is not None:
+        wanted["address"] = address
+    if description is not None:
+        wanted["description"] = description
+    cleaned = clean_fields(**wanted, lat=lat, lng=lng, partial=True)
+    changes = []
+    for field in ("address", "description"):
+        if field in cleaned and cleaned[field] != getattr(complaint, field):
+            changes.append(f'{field}: "{getattr(complaint, field)}" -> "{cleaned[field]}"')
+            setattr(complaint, field, cleaned[field])
+            if field == "address":
+                # A new address makes the old map pin wrong: keep only a pin sent with it.
+                complaint.lat, complaint.lng = cleaned.get("lat"), cleaned.get("lng")
+    if not changes:
+        raise InvalidComplaintInput("correction", "nothing to change")
+    history.record(session, complaint, to_status=ComplaintStatus(complaint.status), actor=who.actor,
+                   note="\n".join(changes), kind=history.CORRECTION, now=now)
+    return build_view(complaint, now)
+
+
+def cancel(
+    session: Session, receipt_no: str, who: ResidentKey, *, note: Optional[str] = None,
+    now: Optional[datetime] = None,
+) -> ComplaintView:
+    """취하: the resident withdraws a complaint that is not yet closed.
+
+    Raises ComplaintNotFound (unknown or not theirs) or TransitionRefused (already closed).
+    """
+    complaint = queries.complaint_for_resident(session, receipt_no, who, lock=True)
+    if complaint is None:
+        raise ComplaintNotFound(receipt_no)
+    history.record(session, complaint, to_status=ComplaintStatus.CANCELLED, actor=who.actor, note=note, now=now)
+    return build_view(complaint, now)

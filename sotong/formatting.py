@@ -1,0 +1,30 @@
+"""Small, channel-neutral formatting of data values (money, dates, lists).
+
+Sentences belong in the response files; these only render values that are
+slotted into them.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Iterable
+
+_WEEKDAYS = "월화수목금토일"
+
+
+def won(amount: int) -> str:
+    return f"{amount:,}원"
+
+
+def korean_date(day: date) -> str:
+    """2026-11-26 -> '11월 26일(목)'."""
+    return f"{day.month}월 {day.day}일({_WEEKDAYS[day.weekday()]})"
+
+
+def bullet_lines(items: Iterable[str]) -> str:
+    return "\n".join(f"• {item}" for item in items)
+
+
+def mask_phone(text: str) -> str:
+    """010-1234-5678 / 01012345678 -> 010-****-5678 (for logs)."""
+    return re.sub(r"(01[016789]|0\d{1,2})[-\s.]?(\d{3,4})[-\s.]?(\d{4})", r"\1-****-\3", text or "")

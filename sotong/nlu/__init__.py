@@ -1,0 +1,1 @@
+"""Korean NLU support: morphological analyzers and the Rasa tokenizer built on them."""

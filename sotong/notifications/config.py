@@ -1,0 +1,43 @@
+"""알림톡 provider settings from the environment. All four of URL, app key, secret and
+sender key must be set; otherwise Sotong runs with the log-only sender.
+
+  SOTONG_ALIMTALK_URL         base URL, e.g. https://api-alimtalk.cloud.toast.com
+  SOTONG_ALIMTALK_APPKEY      app key (part of the path)
+  SOTONG_ALIMTALK_SECRET      secret key (X-Secret-Key header)
+  SOTONG_ALIMTALK_SENDER_KEY  the KakaoTalk channel's sender key
+  SOTONG_ALIMTALK_SMS_FALLBACK  1 (default) to let the provider fall back to SMS/LMS, 0 not to
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+
+@dataclass(frozen=True)
+class AlimtalkConfig:
+    base_url: str
+    app_key: str
+    secret_key: str
+    sender_key: str
+    sms_fallback: bool = True
+    connect_timeout: float = 3.05
+    read_timeout: float = 10.0
+
+    def __repr__(self) -> str:  # never print the secret
+        return f"AlimtalkConfig(base_url={self.base_url!r}, sms_fallback={self.sms_fallback})"
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Optional["AlimtalkConfig"]:
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str:
+            return (env.get(name) or "").strip()
+
+        values = [get(n) for n in ("SOTONG_ALIMTALK_URL", "SOTONG_ALIMTALK_APPKEY",
+                                   "SOTONG_ALIMTALK_SECRET", "SOTONG_ALIMTALK_SENDER_KEY")]
+        if not all(values):
+            return None
+        url, app_key, secret, sender_key = values
+        return cls(base_url=url.rstrip("/"), app_key=app_key, secret_key=secret, sender_key=sender_key,
+                   sms_fallback=get("SOTONG_ALIMTALK_SMS_FALLBACK") not in ("0", "false", "no"))

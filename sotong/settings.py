@@ -1,0 +1,34 @@
+"""Every environment variable Sotong reads, in one place (listed in the README)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    district_dir: Path
+    log_pii: bool
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings() -> Settings:
+    """Read the environment now (not at import time, so tests can change it)."""
+    default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'sotong.db'}"
+    return Settings(
+        database_url=_env("DATABASE_URL", default_db),
+        district_dir=Path(_env("SOTONG_DISTRICT_DIR", str(PROJECT_ROOT / "district" / "incheon-seogu"))),
+        log_pii=_env("SOTONG_LOG_PII", "0") == "1",
+    )

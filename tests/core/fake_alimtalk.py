@@ -1,0 +1,92 @@
+"""A fake 알림톡 provider: a real HTTP server on loopback answering like NHN Cloud v2.3.
+
+It records every request, can be told to be down (503) or to refuse (400 / a result
+code), and counts messages it accepted per idempotency key, as a provider that
+de-duplicates would.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Dict, List, Optional
+
+
+class FakeAlimtalkProvider:
+    APP_KEY = "fake-app-key"
+    SECRET = "fake-secret"
+    SENDER_KEY = "fake-sender-key"
+
+    def __init__(self):
+        self.requests: List[dict] = []
+        self.accepted: Dict[str, dict] = {}  # idempotency key -> body
+        self.mode = "up"                      # up | down | refuse | slow
+        self.slow_seconds = 0.0
+        self._lock = threading.Lock()
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                record = {"path": self.path, "headers": dict(self.headers), "body": json.loads(raw or b"{}")}
+                with provider._lock:
+                    provider.requests.append(record)
+                    mode = provider.mode
+                if mode == "slow":
+                    time.sleep(provider.slow_seconds)
+                if mode == "down":
+                    return self._reply(503, {"message": "service unavailable"})
+                expected = f"/alimtalk/v2.3/appkeys/{provider.APP_KEY}/messages"
+                if self.path != expected or self.headers.get("X-Secret-Key") != provider.SECRET:
+                    return self._reply(401, {"header": {"isSuccessful": False, "resultCode": -1000,
+                                                        "resultMessage": "unauthorized"}})
+                if mode == "refuse":
+                    return self._reply(200, {"header": {"isSuccessful": False, "resultCode": -3001,
+                                                        "resultMessage": "invalid template"}})
+                key = self.headers.get("X-Idempotency-Key")
+                with provider._lock:
+                    provider.accepted.setdefault(key, record["body"])
+                recipients = record["body"].get("recipientList") or []
+                self._reply(200, {
+                    "header": {"isSuccessful": True, "resultCode": 0, "resultMessage": "SUCCESS"},
+                    "message": {"requestId": uuid.uuid4().hex, "sendResults": [
+                        {"recipientSeq": i + 1, "recipientNo": r.get("recipientNo"), "resultCode": 0,
+                         "resultMessage": "SUCCESS"} for i, r in enumerate(recipients)]},
+                })
+
+            def _reply(self, status: int, payload: dict):
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def env(self, sms_fallback: Optional[str] = None) -> Dict[str, str]:
+        env = {"SOTONG_ALIMTALK_URL": self.url, "SOTONG_ALIMTALK_APPKEY": self.APP_KEY,
+               "SOTONG_ALIMTALK_SECRET": self.SECRET, "SOTONG_ALIMTALK_SENDER_KEY": self.SENDER_KEY}
+        if sms_fallback is not None:
+            env["SOTONG_ALIMTALK_SMS_FALLBACK"] = sms_fallback
+        return env
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,116 @@
+"""The `sotong` CLI in-process (its real main()), against the test database."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sotong.cli import build_parser, main
+from sotong.complaints import service
+from sotong.db import session_scope
+from tests.core.helpers import file
+
+STAGES = ["received", "assigned", "officer_assigned", "on_site_check", "under_review", "completed"]
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def test_every_stage_from_the_cli_produces_every_notification(core_db, resident, capsys):
+    code, out, _ = run(capsys, "complaints", "file", "--channel", "kakao", "--user", resident.user_id,
+                       "--category", "illegal_dumping", "--address", "인천 서구 청라동 1-1",
+                       "--description", "무단투기", "--idempotency-key", "cli-1")
+    assert code == 0
+    receipt = out.split(":")[0]
+    steps = [
+        ("complaints", "assign", receipt, "--department", "cleaning", "--actor", "kim"),
+        ("complaints", "assign", receipt, "--officer", "cleaning-kim", "--actor", "kim"),
+        ("complaints", "advance", receipt, "on_site_check", "--actor", "kim", "--note", "현장 출동"),
+        ("complaints", "advance", receipt, "under_review", "--actor", "kim"),
+        ("complaints", "advance", receipt, "completed", "--actor", "kim", "--note", "수거 완료"),
+    ]
+    for argv in steps:
+        code, out, err = run(capsys, *argv)
+        assert code == 0, err
+    code, out, _ = run(capsys, "complaints", "show", receipt, "--json")
+    shown = json.loads(out)
+    assert shown["status"] == "completed"
+    assert [e["status"] for e in shown["timeline"]] == STAGES
+    assert shown["timeline"][-1]["actor"] == "officer:kim" and shown["timeline"][-1]["note"] == "수거 완료"
+
+    code, out, _ = run(capsys, "notifications", "list")
+    assert [line.split()[2] for line in out.splitlines() if receipt in line] == STAGES
+    code, out, _ = run(capsys, "notifications", "deliver")
+    assert code == 0 and "logged 6" in out
+    with session_scope(core_db) as s:
+        assert [m.stage for m in service.pending_in_chat(s, resident)] == STAGES
+
+
+def test_list_filters(core_db, resident, now, capsys):
+    receipt = file(core_db, resident, now)  # due 2026-10-01, long past by the real clock
+    code, out, _ = run(capsys, "complaints", "list", "--overdue")
+    assert receipt in out and "OVERDUE" in out
+    code, out, _ = run(capsys, "complaints", "list", "--status", "completed")
+    assert receipt not in out and "(0 complaints)" in out
+    code, out, _ = run(capsys, "complaints", "list", "--status", "received", "--json")
+    assert json.loads(out)[0]["receipt_no"] == receipt
+
+
+@pytest.mark.parametrize("argv,message", [
+    (("complaints", "show", "ZZZZ-ZZZZ"), "no such complaint"),
+    (("complaints", "advance", "ZZZZ-ZZZZ", "completed", "--actor", "kim"), "no such complaint"),
+    (("complaints", "advance", "{r}", "completed", "--actor", "kim"), "cannot move a complaint from received"),
+    (("complaints", "advance", "{r}", "cancelled", "--actor", "kim"), "only the resident"),
+    (("complaints", "assign", "{r}", "--department", "nowhere", "--actor", "kim"), "unknown department"),
+    (("complaints", "assign", "{r}", "--officer", "nobody", "--actor", "kim"), "unknown officer"),
+    (("complaints", "transfer", "{r}", "--department", "roads", "--actor", "kim"), "cannot move"),
+])
+def test_bad_input_is_one_clear_line_and_exit_1(core_db, resident, now, capsys, argv, message):
+    receipt = file(core_db, resident, now)
+    code, out, err = run(capsys, *[a.replace("{r}", receipt) for a in argv])
+    assert code == 1
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1
+
+
+def test_reject_uses_the_districts_appeal_wording(core_db, resident, now, capsys):
+    receipt = file(core_db, resident, now)
+    code, _, _ = run(capsys, "complaints", "reject", receipt, "--reason", "사유 없음", "--actor", "kim")
+    assert code == 0
+    with session_scope(core_db) as s:
+        view = service.get_complaint(s, receipt)
+    assert view.status == "rejected" and "국민신문고" in view.appeal_info
+
+
+def test_transfer_from_the_cli(core_db, resident, now, capsys):
+    receipt = file(core_db, resident, now)
+    assert run(capsys, "complaints", "advance", receipt, "assigned", "--actor", "kim")[0] == 0
+    code, out, _ = run(capsys, "complaints", "transfer", receipt, "--department", "roads", "--actor", "lee")
+    assert code == 0 and "transferred" in out
+
+
+def test_db_seed_is_repeatable(core_db, capsys):
+    assert run(capsys, "db", "seed")[0] == 0
+    code, out, _ = run(capsys, "db", "seed")
+    assert code == 0 and "3 categories" in out
+
+
+def test_database_without_schema_is_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    code, _, err = run(capsys, "complaints", "list")
+    assert code == 1 and "db upgrade" in err
+
+
+def test_db_upgrade_on_a_new_database(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    assert run(capsys, "db", "upgrade")[0] == 0
+    assert run(capsys, "db", "upgrade")[0] == 0  # idempotent
+    assert run(capsys, "db", "seed")[0] == 0
+
+
+def test_subcommands_are_registered_per_area():
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert {"db", "complaints", "notifications"} <= set(commands)

@@ -1,0 +1,159 @@
+#!/usr/bin/env python
+"""Sanity checks for the NLU training data and the held-out NLU test set.
+
+Fails (exit 1) when:
+  * a test utterance also appears in the training data (compared after removing
+    all whitespace and case-folding, so "이불 버리려면" == "이불버리려면");
+  * a service intent has fewer than MIN_SERVICE training examples;
+  * training or test data uses an intent/entity outside the contract, or the
+    test set misses an intent / has fewer than its minimum examples;
+  * an annotated complaint_id does not match the receipt-number format, an
+    annotated dong is not in the `dong` lookup table, or a waste_item value is
+    not one of the canonical item names.
+
+Usage (from the project root):
+    .venv/bin/python tests/tools/check_nlu_overlap.py [--data data] [--test tests/nlu_test.yml]
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import sys
+from collections import Counter
+from typing import Dict, List
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+logging.disable(logging.WARNING)
+
+import rasa.shared.data  # noqa: E402
+from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
+from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
+
+CHITCHAT = ["greet", "goodbye", "thank", "affirm", "deny", "show_menu"]
+SERVICE = [
+    "ask_bulky_waste", "ask_waste_bag_vendor", "ask_passport", "ask_office_hours",
+    "ask_jobs", "ask_news", "ask_parking_enforcement", "report_illegal_parking",
+    "report_illegal_dumping", "check_complaint_status", "edit_complaint",
+    "cancel_complaint", "request_human",
+]
+OTHER = ["out_of_scope", "inform"]
+INTENTS = CHITCHAT + SERVICE + OTHER
+ENTITIES = {"waste_item", "dong", "complaint_id"}
+
+MIN_SERVICE = 40            # training examples per service intent (hard)
+MIN_TRAIN = {**{i: 25 for i in CHITCHAT}, "out_of_scope": 60, "inform": 40}
+MIN_TEST = {**{i: 10 for i in SERVICE}, **{i: 8 for i in CHITCHAT}, "out_of_scope": 8, "inform": 8}
+MIN_TEST_TOTAL = 220
+
+WASTE_ITEMS = set(
+    "소파 침대 매트리스 장롱 옷장 책상 의자 식탁 서랍장 책장 신발장 화장대 냉장고 세탁기 "
+    "텔레비전 에어컨 전자레인지 김치냉장고 이불 카펫 자전거 유모차 피아노 거울 화분 싱크대 "
+    "변기 선풍기 정수기 러닝머신 안마의자 가스레인지".split()
+)
+COMPLAINT_ID = re.compile(r"^[2-9A-HJKMNP-Z]{4}-?[2-9A-HJKMNP-Z]{4}$", re.IGNORECASE)
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s+", "", text or "").casefold()
+
+
+def load_dir(path: str) -> TrainingData:
+    files = sorted(rasa.shared.data.get_data_files([path], rasa.shared.data.is_nlu_file))
+    if not files:
+        raise SystemExit(f"no NLU files under {path}")
+    parts = [load_data(f) for f in files]
+    return parts[0].merge(*parts[1:])
+
+
+def check_entities(td: TrainingData, where: str, dongs: set, synonyms: Dict[str, str]) -> List[str]:
+    errors = []
+    for m in td.intent_examples:
+        for e in m.get("entities") or []:
+            name, raw = e["entity"], m.get("text")[e["start"]:e["end"]]
+            value = str(e.get("value", raw))
+            if name not in ENTITIES:
+                errors.append(f"{where}: unknown entity {name!r} in {m.get('text')!r}")
+            elif name == "complaint_id" and not COMPLAINT_ID.match(raw):
+                errors.append(f"{where}: bad complaint_id {raw!r} in {m.get('text')!r}")
+            elif name == "dong" and norm(raw) not in dongs:
+                errors.append(f"{where}: dong {raw!r} not in lookup `dong` ({m.get('text')!r})")
+            elif name == "waste_item":
+                canon = synonyms.get(value.lower(), value)
+                if canon not in WASTE_ITEMS:
+                    errors.append(f"{where}: waste_item {raw!r} -> {canon!r} is not canonical ({m.get('text')!r})")
+    return errors
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default="data")
+    ap.add_argument("--test", default="tests/nlu_test.yml")
+    args = ap.parse_args()
+
+    train = load_dir(args.data)
+    test = load_data(args.test)
+    errors: List[str] = []
+
+    train_counts = Counter(m.get("intent") for m in train.intent_examples)
+    test_counts = Counter(m.get("intent") for m in test.intent_examples)
+
+    for where, counts in (("training", train_counts), ("test", test_counts)):
+        for intent in sorted(set(counts) - set(INTENTS)):
+            errors.append(f"{where}: intent {intent!r} is not in the contract")
+    for intent in SERVICE:
+        if train_counts[intent] < MIN_SERVICE:
+            errors.append(f"training: {intent} has {train_counts[intent]} examples (< {MIN_SERVICE})")
+    for intent, n in MIN_TRAIN.items():
+        if train_counts[intent] < n:
+            errors.append(f"training: {intent} has {train_counts[intent]} examples (< {n})")
+    for intent, n in MIN_TEST.items():
+        if test_counts[intent] < n:
+            errors.append(f"test: {intent} has {test_counts[intent]} examples (< {n})")
+    if len(test.intent_examples) < MIN_TEST_TOTAL:
+        errors.append(f"test: only {len(test.intent_examples)} utterances (< {MIN_TEST_TOTAL})")
+
+    # Overlap between test and training (whitespace-insensitive, case-folded).
+    seen: Dict[str, str] = {norm(m.get("text")): m.get("intent") for m in train.intent_examples}
+    for m in test.intent_examples:
+        key = norm(m.get("text"))
+        if key in seen:
+            errors.append(f"overlap: test {m.get('text')!r} ({m.get('intent')}) is in training ({seen[key]})")
+
+    # Same text with two intents inside training is a labelling bug.
+    by_text: Dict[str, set] = {}
+    for m in train.intent_examples:
+        by_text.setdefault(norm(m.get("text")), set()).add(m.get("intent"))
+    for text, intents in by_text.items():
+        if len(intents) > 1:
+            errors.append(f"training: {text!r} is labelled {sorted(intents)}")
+
+    dong_tables = [t for t in train.lookup_tables if t.get("name") == "dong"]
+    if not dong_tables:
+        errors.append("training: no `lookup: dong` table")
+    dongs = {norm(d) for t in dong_tables for d in t.get("elements", [])}
+    synonyms = {k.lower(): v for k, v in train.entity_synonyms.items()}
+    errors += check_entities(train, "training", dongs, synonyms)
+    errors += check_entities(test, "test", dongs, synonyms)
+
+    print(f"{'intent':<26}{'train':>6}{'test':>6}")
+    for intent in INTENTS:
+        print(f"{intent:<26}{train_counts[intent]:>6}{test_counts[intent]:>6}")
+    print(f"{'total':<26}{sum(train_counts.values()):>6}{sum(test_counts.values()):>6}")
+    ent_train = Counter(e["entity"] for m in train.intent_examples for e in m.get("entities") or [])
+    ent_test = Counter(e["entity"] for m in test.intent_examples for e in m.get("entities") or [])
+    for name in sorted(ENTITIES):
+        print(f"entity {name:<19}{ent_train[name]:>6}{ent_test[name]:>6}")
+
+    if errors:
+        print(f"\nFAILED ({len(errors)}):", file=sys.stderr)
+        for e in errors:
+            print("  " + e, file=sys.stderr)
+        return 1
+    print("\nOK: no test/training overlap, all minimum counts met.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
