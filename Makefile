@@ -11,6 +11,8 @@ MODEL   := models/sotong.tar.gz
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Rasa reports telemetry and errors to its servers by default; a district server must not.
+export RASA_TELEMETRY_ENABLED := false
 
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 NLU_CODE     := $(wildcard sotong/nlu/*.py)
@@ -42,6 +44,9 @@ run: $(MODEL) ## Set up if needed, then start Rasa (:5005) and the action server
 shell: $(MODEL) ## Chat with the bot in the terminal (starts the action server too)
 	scripts/run.sh shell
 
+kakao-sim: $(STAMP) ## Chat as a KakaoTalk resident through the Kakao channel (needs `make run`; KAKAO_USER=demo-user)
+	$(PY) -m connectors.kakao.simulator --url http://localhost:5005/webhooks/kakao/webhook --user $(or $(KAKAO_USER),demo-user)
+
 test: $(MODEL) ## Run every test: unit, database (SQLite + PostgreSQL), conversations, end-to-end
 	scripts/test.sh
 
@@ -54,4 +59,4 @@ lock: ## Re-resolve requirements.in into requirements.lock (in a scratch venv)
 clean: ## Remove trained models and local data (keeps the venv)
 	rm -rf models var results .pytest_cache
 
-.PHONY: help venv train validate run shell test bench lock clean
+.PHONY: help venv train validate run shell kakao-sim test bench lock clean

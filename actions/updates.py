@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import district_vars
 from actions.complaints.identity import resident_of
 from sotong.complaints import service
 from sotong.db import session_scope
@@ -61,6 +62,17 @@ class ActionShowUpdates(AnswerAction):
         return "action_show_updates"
 
     def answer(self, dispatcher, tracker, domain) -> List[EventType]:
+        return []
+
+
+class ActionGreet(AnswerAction):
+    """Hello with the district's name, after any updates that came meanwhile."""
+
+    def name(self) -> Text:
+        return "action_greet"
+
+    def answer(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(response="utter_greet", **district_vars())
         return []
 
 

@@ -1,1 +1,1 @@
-"""Sotong's Rasa input channels for messengers Rasa does not ship (KakaoTalk)."""
+"""Sotong's Rasa input channels: KakaoTalk (connectors.kakao) and a hardened REST channel."""

@@ -159,9 +159,9 @@ def cap_epochs(pipeline: List[Dict[str, Any]], cap: int) -> None:
             comp["epochs"] = min(int(comp.get("epochs", 300)), cap)
 
 
-def build_configs(base_cfg: Dict[str, Any], config_path: Path, tmp: Path, quick: bool
-                  ) -> Tuple[List[Dict[str, Any]], str]:
+def build_configs(config_bytes: bytes, tmp: Path, quick: bool) -> Tuple[List[Dict[str, Any]], str]:
     """Pipeline specs: chosen (config.yml as is), each other analyzer, Rasa's stock baseline."""
+    base_cfg = rasa.shared.utils.io.read_yaml(config_bytes.decode("utf-8"))
     pipeline = base_cfg["pipeline"]
     ti = tokenizer_index(pipeline)
     chosen_analyzer = str(pipeline[ti].get("analyzer", "mecab"))
@@ -173,13 +173,15 @@ def build_configs(base_cfg: Dict[str, Any], config_path: Path, tmp: Path, quick:
         rasa.shared.utils.io.write_yaml(cfg, path)
         return path
 
-    # (a) chosen: config.yml itself; in --quick a copy with DIET capped.
+    # (a) chosen: a byte-for-byte snapshot of config.yml (others may edit it while we run);
+    # in --quick a copy with DIET capped.
     if quick:
         cfg = copy.deepcopy(base_cfg)
         cap_epochs(cfg["pipeline"], QUICK_EPOCHS)
         path = write("chosen", cfg)
     else:
-        cfg, path = base_cfg, config_path
+        cfg, path = base_cfg, tmp / "config-chosen.yml"
+        path.write_bytes(config_bytes)
     specs.append({"name": "chosen", "tokenizer": f"KoreanTokenizer ({chosen_analyzer})",
                   "config": path, "cfg": cfg})
 
@@ -439,6 +441,7 @@ def bench_pipeline(spec: Dict[str, Any], data_dir: Path, tests: Sequence[Dict[st
     work.mkdir()
     env = sub_env(work / "rasa-cache")
     res: Dict[str, Any] = {"name": name, "tokenizer": spec["tokenizer"], "epochs": spec["epochs"],
+                           "loadavg_before": os.getloadavg()[0],
                            "has_fallback_classifier": spec["has_fallback"],
                            "config": rasa.shared.utils.io.read_yaml_file(spec["config"])["pipeline"]}
 
@@ -621,7 +624,14 @@ def render_block(report: Dict[str, Any]) -> str:
         + (f"; {d['test_examples_used']} of them used in this run ({d['test_entities_used']} entities, "
            f"{d['test_intents_used']} intents)" if d["test_examples_used"] != d["test_examples"] else "")
         + f"; data digest `{d['digest']}`",
+        "- **Load:** 1-min load average before each pipeline: "
+        + ", ".join(f"{r['name']} {r['loadavg_before']:.2f}" for r in report["pipelines"] if "loadavg_before" in r),
         "",
+    ]
+    if d.get("changed_during_run"):
+        lines += ["> **Warning:** the training/test data or config.yml changed while this run was in "
+                  "progress; pipelines may have seen different data.", ""]
+    lines += [
         "| pipeline | tokenizer | DIET epochs | train (s) | load (s) | parse p50 (ms) | parse p95 (ms) "
         "| peak RSS (MB) | intent acc | intent macro-F1 | entity F1 | entity value F1 | fallback rate "
         "| worst 3 intents (F1) |",
@@ -667,8 +677,11 @@ def render_block(report: Dict[str, Any]) -> str:
         "",
         "### How the figures are taken",
         "",
-        "- *train*: wall time of `rasa train nlu --config <cfg> --nlu data --out <fresh dir>` with an "
-        "empty `RASA_CACHE_DIRECTORY` (nothing reused), including Python and TensorFlow start-up.",
+        "- *train*: wall time of `rasa train nlu --config <cfg> --nlu <data> --out <fresh dir>` with an "
+        "empty `RASA_CACHE_DIRECTORY` (nothing reused), including Python and TensorFlow start-up. "
+        "config.yml and the NLU files are snapshotted once at the start, so every pipeline sees the "
+        "same data; the full `rasa train --force` uses the config snapshot with the live domain and "
+        "stories.",
         "- *load*: from spawning `rasa run --enable-api -m <model>` until `GET /status` returns 200 "
         "with a model loaded (polled every 0.1 s). This is the same figure as \"process start incl. "
         "TensorFlow import\": it covers the interpreter start, the rasa/TensorFlow import, the analyzer "
@@ -725,6 +738,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--json", type=Path, default=ROOT / "results/bench_nlu.json")
     ap.add_argument("--keep-tmp", action="store_true", help="keep the temp dir (models, logs)")
     args = ap.parse_args(argv)
+    # A SIGTERM (e.g. from `timeout`) unwinds like Ctrl-C, so the finally blocks stop our servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     mode = "quick" if args.quick else "full"
     started = time.perf_counter()
     loadavg_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -732,7 +747,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args.test.exists():
         say(f"no test set at {args.test}")
         return 2
-    base_cfg = rasa.shared.utils.io.read_yaml_file(args.config)
+    config_bytes = args.config.read_bytes()  # one snapshot for every pipeline and the full train
     train_td = load_nlu_dir(args.data)
     all_tests = load_test(args.test)
     tests = quick_subset(all_tests, QUICK_TEST_N) if args.quick else all_tests
@@ -768,7 +783,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     full_train = None
     import_s = None
     try:
-        specs, chosen_analyzer = build_configs(base_cfg, args.config, tmp, args.quick)
+        specs, chosen_analyzer = build_configs(config_bytes, tmp, args.quick)
+        chosen_config = tmp / "config-chosen-full.yml"
+        chosen_config.write_bytes(config_bytes)
         if args.only:
             known = {s["name"] for s in specs}
             unknown = set(args.only) - known
@@ -776,14 +793,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 say(f"unknown pipeline(s) {sorted(unknown)}; choose from {sorted(known)}")
                 return 2
             specs = [s for s in specs if s["name"] in args.only]
+        # Snapshot the NLU files so every pipeline trains on exactly the same data.
+        data_snap = tmp / "data"
+        for f in nlu_files:
+            dest = data_snap / f.resolve().relative_to(args.data.resolve())
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(f, dest)
         import_s = time_imports(tmp)
         for spec in specs:
             try:
-                results.append(bench_pipeline(spec, args.data, tests, syn, tmp, mode))
+                results.append(bench_pipeline(spec, data_snap, tests, syn, tmp, mode))
             except Exception as exc:  # one failing pipeline must not hide the others
                 failed = True
                 say(f"{spec['name']}: FAILED: {exc}")
                 results.append({"name": spec["name"], "tokenizer": spec["tokenizer"],
+                                "loadavg_before": os.getloadavg()[0],
                                 "epochs": spec["epochs"], "error": str(exc)})
         if not args.quick and not args.no_full_train and (not args.only or "chosen" in args.only):
             say("full rasa train --force (NLU + dialogue) with config.yml")
@@ -791,7 +815,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             work.mkdir()
             try:
                 secs = run_timed([str(ROOT / ".venv/bin/rasa"), "train", "--force", "--config",
-                                  str(args.config), "--out", str(work / "models"),
+                                  str(chosen_config), "--out", str(work / "models"),
                                   "--fixed-model-name", "full"],
                                  sub_env(work / "rasa-cache"), work / "train.log", FULL_TRAIN_TIMEOUT)
                 full_train = {"train_s": secs}
@@ -806,6 +830,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    digest_end = files_digest(nlu_files + [args.test, args.config]) if all(
+        p.exists() for p in nlu_files + [args.test, args.config]) else "missing files"
+    data_info["changed_during_run"] = digest_end != data_info["digest"]
+    if data_info["changed_during_run"]:
+        say("WARNING: training/test data or config.yml changed while the benchmark ran")
     chosen = next((r for r in results if r["name"] == "chosen" and "error" not in r), None)
     report = {
         "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),

@@ -5,7 +5,7 @@
 # Ctrl-C stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PYTHONPATH="$PWD" TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1
+export PYTHONPATH="$PWD" TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false
 mkdir -p var
 
 export DATABASE_URL="${DATABASE_URL:-sqlite:///$PWD/var/sotong.db}"
@@ -30,6 +30,9 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 setsid .venv/bin/rasa run actions --port "$SOTONG_ACTION_PORT" --actions actions &
+pids+=($!)
+# Stage notifications: 알림톡 when SOTONG_ALIMTALK_* is set, else the log; in-chat either way.
+setsid .venv/bin/python -m sotong.cli notifications worker &
 pids+=($!)
 
 if [ "${1:-}" = "shell" ]; then

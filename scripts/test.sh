@@ -2,7 +2,7 @@
 # Everything `make test` runs, in order, stopping at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PYTHONPATH="$PWD" TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1
+export PYTHONPATH="$PWD" TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false
 
 echo "== dependencies (pip check)"
 .venv/bin/python -m pip check

@@ -5,7 +5,6 @@ slotted into them.
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Iterable
 
@@ -23,8 +22,3 @@ def korean_date(day: date) -> str:
 
 def bullet_lines(items: Iterable[str]) -> str:
     return "\n".join(f"• {item}" for item in items)
-
-
-def mask_phone(text: str) -> str:
-    """010-1234-5678 / 01012345678 -> 010-****-5678 (for logs)."""
-    return re.sub(r"(01[016789]|0\d{1,2})[-\s.]?(\d{3,4})[-\s.]?(\d{4})", r"\1-****-\3", text or "")

@@ -92,6 +92,17 @@ def backend(core_database_url) -> str:
     return core_database_url.split(":", 1)[0].split("+")[0]
 
 
+@pytest.fixture(scope="session")
+def rasa_stack(tmp_path_factory):
+    """The real Rasa server (REST, socket.io, Kakao channels; HTTP API behind a token) and
+    action server on free ports with their own SQLite database, once per test session."""
+    from tests.e2e.stack import RasaStack
+
+    stack = RasaStack(tmp_path_factory.mktemp("stack")).start()
+    yield stack
+    stack.stop()
+
+
 def pytest_terminal_summary(terminalreporter):
     for reason in _pg_problems:
         terminalreporter.write_line(f"PostgreSQL tests skipped: {reason}", yellow=True)

@@ -7,15 +7,14 @@ theirs. A stranger's receipt number gets the same "not found" as an unknown one.
 from __future__ import annotations
 
 import logging
-from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions.common import district_vars
+from actions.complaints.forms import CarryingFormValidation
 from actions.complaints.identity import resident_of
 from actions.complaints.report import NOT_AN_ANSWER, _intent, _text
 from actions.complaints.tracking import handler_text, receipt_asked
@@ -40,17 +39,10 @@ def _field_named(text: str) -> Optional[str]:
     return None
 
 
-class ChooseComplaint(FormValidationAction):
-    """Shared by edit_form and cancel_form: settle which complaint (abstract: no name())."""
+class ChooseComplaint(CarryingFormValidation):
+    """Shared by edit_form and cancel_form: settle which complaint."""
 
     allows = "can_correct"  # ComplaintView attribute that says the change is still possible
-
-    @abstractmethod
-    def name(self) -> Text:  # abstract, so the SDK does not register this base as an action
-        ...
-
-    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
-        return [] if tracker.get_slot("form_abort") else domain_slots
 
     def extract_complaint_id(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
         asked = receipt_asked(tracker)

@@ -10,12 +10,12 @@ import logging
 import uuid
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions.common import district_vars
+from actions.complaints.forms import CarryingFormValidation
 from actions.complaints.identity import resident_of
 from actions.complaints.wording import response_text
 from sotong.complaints import service
@@ -49,25 +49,37 @@ def _entity(tracker: Tracker, name: str) -> Optional[str]:
     return next(tracker.get_latest_entity_values(name), None)
 
 
-class ValidateReportForm(FormValidationAction):
+class ValidateReportForm(CarryingFormValidation):
+    carried_slots = ("report_key", "report_photo_url", "report_seen_at", "form_abort")
+
     def name(self) -> Text:
         return "validate_report_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> List[Text]:
-        # A "no" at the summary ends the form without filing.
-        return [] if tracker.get_slot("form_abort") else domain_slots
-
     # --- extraction: what the resident's message fills ------------------------
-    def extract_report_key(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-        # One key per submission, made when the form starts: a retried or
-        # double-tapped "네" files the same complaint, never a second one.
-        return {} if tracker.get_slot("report_key") else {"report_key": uuid.uuid4().hex}
+    # The SDK extracts only required slots, and report_address is the first of them
+    # on every turn, so what any turn may carry (a photo, the submission key) is
+    # picked up here.
+    def _every_turn(self, dispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        found: Dict[Text, Any] = {}
+        if not tracker.get_slot("report_key"):
+            # One key per submission, made when the form starts: a retried or
+            # double-tapped "네" files the same complaint, never a second one.
+            found["report_key"] = uuid.uuid4().hex
+        photo = _entity(tracker, "photo_url")
+        if photo and tracker.get_slot("requested_slot"):
+            # A photo can come at any step; taking it keeps the form asking where it was.
+            found["report_photo_url"] = photo
+            dispatcher.utter_message(response="utter_report_photo_received")
+        return found
 
     def extract_report_address(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        found = self._every_turn(dispatcher, tracker)
         shared = _entity(tracker, "address")  # a KakaoTalk location or map pin
         if shared:
-            return {"report_address": shared}
+            return {**found, "report_address": shared}
+        return {**found, **self._address_from_text(tracker)}
+
+    def _address_from_text(self, tracker: Tracker) -> Dict[Text, Any]:
         requested = tracker.get_slot("requested_slot")
         text = _text(tracker)
         if requested == "report_address" and text and _intent(tracker) not in NOT_AN_ANSWER:

@@ -207,15 +207,16 @@ class KakaoInput(InputChannel):
 
     def _deliver(self, job: Job) -> None:
         """Called once when a deferred job is done."""
-        if job.callback_url:
-            self._spawn(self._deliver_by_callback(job))
-        else:
+        if not job.callback_url:
             self.mailbox.hold(job.sender_id, job.messages())
-
-    async def _deliver_by_callback(self, job: Job) -> None:
+            return
+        # Compose now, not in the task: a retry answered meanwhile must get this
+        # same answer instead of composing (and taking kept answers) a second time.
         own = job.messages()
-        page, held = self._compose(job.sender_id, own)
-        job.response = page
+        job.response, held = self._compose(job.sender_id, own)
+        self._spawn(self._deliver_by_callback(job, job.response, held + own))
+
+    async def _deliver_by_callback(self, job: Job, page: Response, messages: Messages) -> None:
         deadline = (job.callback_received_at or self._clock()) + self.config.callback_validity_seconds
         delivered = await post_callback(
             job.callback_url or "",
@@ -226,7 +227,7 @@ class KakaoInput(InputChannel):
         )
         if not delivered:
             # Kakao never showed it: show it with the resident's next message instead.
-            self.mailbox.restore(job.sender_id, held + own)
+            self.mailbox.restore(job.sender_id, messages)
             job.response = None
 
     # --- the dialogue --------------------------------------------------------------------

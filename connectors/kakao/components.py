@@ -83,13 +83,12 @@ def to_kakao_button(spec: Dict[str, Any], texts: ConnectorTexts) -> Optional[But
     if isinstance(phone, str) and phone.strip():
         number = phone.strip()
         return phone_button(title or texts.phone_label, number[4:] if _is_phone(number) else number)
-    if not title:
-        if payload and not payload.startswith("/"):
-            title = payload
-        else:
-            # Without a title the resident would "say" a /intent payload: refuse loudly.
-            logger.warning("kakao.render.button_without_title payload=%s", payload)
-            return None
+    if not title and payload and not limits.looks_like_payload(payload):
+        title = payload
+    if not title or limits.looks_like_payload(title):
+        # The resident would "say" a /intent payload: refuse loudly instead.
+        logger.warning("kakao.render.button_without_title payload=%s", payload)
+        return None
     return message_button(title, payload)
 
 

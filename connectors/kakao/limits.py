@@ -6,6 +6,7 @@ response independently, for tests, the simulator and the benchmark.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, List
 
 MAX_OUTPUTS = 3
@@ -26,6 +27,14 @@ MAX_RESPONSE_BYTES = 30_000
 CARD_KINDS = ("basicCard", "textCard", "listCard")
 OUTPUT_KINDS = ("simpleText", "simpleImage", "carousel") + CARD_KINDS
 BUTTON_ACTIONS = ("webLink", "message", "phone", "block", "share", "operator")
+
+
+_INTENT_PAYLOAD = re.compile(r"^/\w")
+
+
+def looks_like_payload(text: str) -> bool:
+    """True for Rasa's "/intent{...}" syntax, which must never be shown as the resident's words."""
+    return bool(_INTENT_PAYLOAD.match(text.strip()))
 
 
 def response_bytes(response: Dict[str, Any]) -> int:
@@ -158,6 +167,6 @@ def _quick_reply_violations(reply: Dict[str, Any]) -> List[str]:
         problems.append(f"quick reply action {reply.get('action')!r}")
     if reply.get("action") == "message" and not reply.get("messageText"):
         problems.append("message quick reply without messageText")
-    if str(reply.get("messageText") or "").startswith("/"):
+    if looks_like_payload(str(reply.get("messageText") or "")):
         problems.append("messageText looks like an intent payload")
     return problems

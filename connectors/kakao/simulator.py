@@ -142,6 +142,9 @@ class Simulator:
         elif line.isdigit() and 1 <= int(line) <= len(self.choices):
             choice = self.choices[int(line) - 1]
             self.send(payloads.quick_reply_request(choice, self.user, bot_id=self.bot_id))
+        elif line.isdigit() and self.choices == []:
+            self.print(f"  (no button {line} on screen: sent as text)")
+            self.send(payloads.skill_request(line, self.user, bot_id=self.bot_id))
         elif line.startswith("/photo "):
             self.send(payloads.photo_request(line[len("/photo ") :].strip(), self.user, bot_id=self.bot_id))
         elif line.startswith("/location "):

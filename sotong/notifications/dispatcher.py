@@ -62,12 +62,20 @@ def deliver_due(
     *,
     limit: int = 100,
     backoff: Backoff = Backoff(),
+    ignore_backoff: bool = False,
 ) -> DeliveryReport:
-    """Try every queued message whose time has come, oldest first; the caller commits."""
+    """Try every queued message whose time has come, oldest first; the caller commits.
+
+    ``ignore_backoff`` retries waiting messages at once (an operator who knows the
+    provider is back up should not have to wait out the back-off).
+    """
     at = to_db(now or now_utc())
+    due_now = Notification.status == QUEUED
+    if not ignore_backoff:
+        due_now = due_now & (Notification.next_attempt_at <= at)
     due = session.execute(
         select(Notification)
-        .where(Notification.status == QUEUED, Notification.next_attempt_at <= at)
+        .where(due_now)
         .order_by(Notification.next_attempt_at, Notification.id)
         .limit(limit)
         # Two dispatchers at once (cron overlap) each take different rows on PostgreSQL.

@@ -51,6 +51,7 @@ class RasaStack:
     database_url: Optional[str] = None
     extra_env: Dict[str, str] = field(default_factory=dict)
     token: str = field(default_factory=lambda: secrets.token_hex(16))
+    kakao_secret: str = field(default_factory=lambda: secrets.token_hex(12))
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
     procs: List[subprocess.Popen] = field(default_factory=list)
@@ -72,7 +73,9 @@ class RasaStack:
             "SOTONG_ACTION_URL": f"{self.action_url}/webhook",
             "SOTONG_RASA_URL": self.rasa_url,
             "SOTONG_RASA_TOKEN": self.token,
+            "KAKAO_SKILL_SECRET": self.kakao_secret,
             "TF_CPP_MIN_LOG_LEVEL": "3",
+            "RASA_TELEMETRY_ENABLED": "false",
         })
         env.update(self.extra_env)
         return env
@@ -130,3 +133,8 @@ class RasaStack:
                             timeout=10)
         resp.raise_for_status()
         return resp.json()
+
+
+def texts(replies: list) -> str:
+    """All bot texts of one turn, joined (what a resident reads)."""
+    return "\n".join(r.get("text", "") for r in replies if r.get("text"))

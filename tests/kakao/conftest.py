@@ -1,4 +1,4 @@
-"""Fixtures and markers for the Kakao connector tests (helpers: kakao_testkit.py)."""
+"""Fixtures for the Kakao connector tests (helpers: kakao_testkit.py)."""
 from __future__ import annotations
 
 import json
@@ -8,13 +8,9 @@ from typing import Any, Callable, Dict, List, Optional
 import pytest
 
 from connectors.kakao.texts import ConnectorTexts, load_texts
-from kakao_testkit import CallbackServer
+from tests.kakao.kakao_testkit import CallbackServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "e2e: needs the real Rasa server (fixture rasa_stack)")
 
 
 @pytest.fixture(scope="session")

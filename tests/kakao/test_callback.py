@@ -2,11 +2,9 @@
 import socket
 import time
 
-import pytest
 
 from connectors.kakao.callback import post_callback
 
-pytestmark = pytest.mark.asyncio
 
 ANSWER = {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": "답변이에요."}}]}}
 

@@ -16,9 +16,8 @@ from connectors.kakao.channel import KakaoInput
 from connectors.kakao.config import load_config
 from connectors.kakao.limits import response_violations
 from connectors.kakao.render import MORE_KEY
-from kakao_testkit import Dialogue, all_texts, serve_channel
+from tests.kakao.kakao_testkit import Dialogue, all_texts, serve_channel
 
-pytestmark = pytest.mark.asyncio
 
 SLOW = 0.3  # dialogue time on the slow path; the deadline there is 0.01 s
 

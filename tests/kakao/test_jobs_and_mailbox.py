@@ -1,12 +1,9 @@
 """Retry dedupe rule and per-resident storage, with a hand-driven clock."""
 import asyncio
 
-import pytest
 
 from connectors.kakao.jobs import JobRegistry
 from connectors.kakao.mailbox import PAGES_TTL_SECONDS, Mailbox
-
-pytestmark = pytest.mark.asyncio
 
 
 class Clock:

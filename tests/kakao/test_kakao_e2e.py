@@ -15,7 +15,7 @@ import requests
 
 from connectors.kakao import payloads
 from connectors.kakao.limits import response_violations
-from kakao_testkit import CallbackServer, all_texts
+from tests.kakao.kakao_testkit import CallbackServer, all_texts
 
 pytestmark = pytest.mark.e2e
 

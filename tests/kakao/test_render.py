@@ -3,11 +3,8 @@ import json
 import re
 from typing import Any, Dict, List
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from kakao_testkit import all_texts
 
 from connectors.kakao import limits
 from connectors.kakao.render import (
@@ -18,6 +15,7 @@ from connectors.kakao.render import (
     text_response,
     without_choices,
 )
+from tests.kakao.kakao_testkit import all_texts
 
 IMG = "https://www.seo.incheon.kr/images/bag.png"
 
@@ -119,7 +117,8 @@ def test_plain_text_payload_needs_no_extra(texts) -> None:
 
 
 def test_button_without_title_never_shows_an_intent_payload(texts) -> None:
-    response = render_response([{"text": "?", "buttons": [{"payload": "/greet"}, {"payload": "처음으로"}]}], texts)
+    buttons = [{"payload": "/greet"}, {"title": "/greet", "payload": "/greet"}, {"payload": "처음으로"}]
+    response = render_response([{"text": "?", "buttons": buttons}], texts)
     assert [r["messageText"] for r in _replies(response)] == ["처음으로"]
 
 

@@ -4,14 +4,13 @@ import io
 import subprocess
 import sys
 
-import pytest
 
 from connectors.kakao.channel import KakaoInput
 from connectors.kakao.config import load_config
 from connectors.kakao.render import render_response
 from connectors.kakao.screen import draw
 from connectors.kakao.simulator import CallbackReceiver, Simulator
-from kakao_testkit import Dialogue, serve_channel
+from tests.kakao.kakao_testkit import Dialogue, serve_channel
 
 
 def test_screen_numbers_every_tappable_button(texts) -> None:
@@ -49,7 +48,6 @@ def test_simulator_does_not_import_rasa() -> None:
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
-@pytest.mark.asyncio
 async def test_a_session_through_the_real_channel() -> None:
     dialogue = Dialogue(buttons=[{"title": "무단투기 신고하기", "payload": "/report_dumping"}])
     kakao = KakaoInput(load_config({}, environ={}))

@@ -1,0 +1,33 @@
+"""A form validation base that keeps the side slots its extractors set.
+
+rasa-sdk's FormValidationAction only returns slots listed in the form's required
+slots, silently dropping anything else an ``extract_<slot>`` method found (a photo
+sent mid-form, the submission key, "stop"). Subclasses name those side slots in
+``carried_slots`` and they reach the tracker too.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import List, Text, Tuple
+
+from rasa_sdk import FormValidationAction
+from rasa_sdk.events import EventType, SlotSet
+
+
+class CarryingFormValidation(FormValidationAction, ABC):
+    carried_slots: Tuple[Text, ...] = ("form_abort",)
+
+    @abstractmethod
+    def name(self) -> Text:  # abstract, so the SDK does not register this base as an action
+        ...
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        # "stop" (form_abort) ends the form without asking the remaining slots.
+        return [] if tracker.get_slot("form_abort") else domain_slots
+
+    async def get_validation_events(self, dispatcher, tracker, domain) -> List[EventType]:
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        validated = {e["name"] for e in events}
+        recent = tracker.slots_to_validate()  # includes what the extractors just set
+        return events + [SlotSet(name, recent[name]) for name in self.carried_slots
+                         if name in recent and name not in validated]
