@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import profile
 from sotong.formatting import korean_date
-from sotong.office_hours import SEOUL, office_state
+from sotong.office_hours import KST, office_state
 from actions.updates import AnswerAction
 
 _STATE_RESPONSES = {
@@ -21,7 +21,7 @@ _STATE_RESPONSES = {
 
 
 def now_in_seoul() -> datetime:
-    return datetime.now(SEOUL)
+    return datetime.now(KST)
 
 
 class ActionOfficeHours(AnswerAction):

@@ -8,8 +8,7 @@ Counting follows 민원 처리에 관한 법률 제19조 as summarised in docs/c
 * periods of 5 days or less count in working hours from the moment of receipt,
   8 hours = 1 day (09:00-12:00 and 13:00-18:00 on working days).
 
-Public holidays come from the maintained ``holidays`` package (Korea: lunar holidays,
-substitute holidays and election days included). Simplification: a complaint filed
+Working days come from ``sotong.workdays`` (weekends and Korean public holidays). Simplification: a complaint filed
 after 18:00 still counts that working day as its first day in day mode; districts that
 treat after-hours filings as next-day receipts would change ``_first_day``.
 
@@ -17,13 +16,11 @@ Times are stored in the database as naive UTC; helpers here convert.
 """
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Optional
 
-import holidays
+from sotong.workdays import KST, is_holiday, is_working_day, next_working_day  # noqa: F401 (re-exported)
 
-KST = timezone(timedelta(hours=9), "KST")  # Korea has no daylight saving time
 
 WORKDAY_START = time(9, 0)
 WORKDAY_END = time(18, 0)
@@ -32,8 +29,6 @@ WORKING_PERIODS = ((time(9, 0), time(12, 0)), (time(13, 0), time(18, 0)))
 HOURS_PER_DAY = 8
 HOUR_MODE_MAX_DAYS = 5
 
-_kr_holidays = holidays.country_holidays("KR")
-_holiday_lock = threading.Lock()  # lookups expand the year table lazily
 
 
 # --- clock -------------------------------------------------------------------
@@ -60,24 +55,7 @@ def to_kst(moment: datetime) -> datetime:
     return from_db(moment).astimezone(KST)
 
 
-# --- calendar ----------------------------------------------------------------
-
-def is_holiday(day: date) -> bool:
-    with _holiday_lock:
-        return day in _kr_holidays
-
-
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and not is_holiday(day)
-
-
-def next_working_day(day: date) -> date:
-    """The first working day strictly after ``day``."""
-    day += timedelta(days=1)
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
-
+# --- calendar: sotong.workdays ----------------------------------------------
 
 def _first_day(received: date) -> date:
     return received if is_working_day(received) else next_working_day(received)

@@ -12,7 +12,7 @@ from actions.info_links import ActionServiceLink
 from actions.office_hours import ActionOfficeHours
 from actions.passport import ActionPassport, passport_topic
 from actions.waste_bags import ActionWasteBagVendors, ValidateWasteBagForm
-from sotong.office_hours import SEOUL
+from sotong.office_hours import KST
 from tests.actions.conftest import make_tracker, responses
 
 
@@ -88,7 +88,7 @@ def test_passport_answer_has_profile_facts(domain):
 
 
 def clock(*args):
-    return lambda: datetime(*args, tzinfo=SEOUL)
+    return lambda: datetime(*args, tzinfo=KST)
 
 
 def test_office_hours_on_a_holiday_weekend_and_evening(domain):
