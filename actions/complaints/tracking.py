@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.complaints.identity import resident_of
 from actions.complaints.wording import response_text, status_label
 from sotong.complaints import service
-from sotong.complaints.receipt import normalize_receipt_no
+from sotong.complaints.receipt import find_receipt_no, normalize_receipt_no
 from sotong.complaints.views import ComplaintView
 from sotong.db import session_scope
 from sotong.formatting import bullet_lines, korean_date
@@ -20,9 +20,13 @@ MAX_LISTED = 5
 
 
 def receipt_asked(tracker: Tracker) -> str:
-    """The receipt number named in this message (entity), normalised; '' if none."""
+    """The receipt number named in this message, normalised; '' if none.
+
+    The NLU's entity first; else the text itself, so that whether the model
+    happened to tag it can never make two look-ups answer differently.
+    """
     said = next(tracker.get_latest_entity_values("complaint_id"), None)
-    return normalize_receipt_no(said) or ""
+    return normalize_receipt_no(said) or find_receipt_no(tracker.latest_message.get("text")) or ""
 
 
 def handler_text(view: ComplaintView, domain: Dict[Text, Any]) -> str:

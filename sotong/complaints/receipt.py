@@ -34,3 +34,15 @@ def normalize_receipt_no(text: Optional[str]) -> Optional[str]:
 
 def is_receipt_no(text: str) -> bool:
     return bool(_PATTERN.match(text or ""))
+
+
+_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{4})[-\s]?([0-9A-Za-z]{4})(?![0-9A-Za-z])")
+
+
+def find_receipt_no(text: Optional[str]) -> Optional[str]:
+    """The first receipt number written anywhere in a message ('S7K2-9QXM 조회해 주세요')."""
+    for match in _IN_TEXT.finditer(text or ""):
+        found = normalize_receipt_no(match.group(1) + match.group(2))
+        if found:
+            return found
+    return None
