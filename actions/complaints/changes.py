@@ -7,6 +7,7 @@ theirs. A stranger's receipt number gets the same "not found" as an unknown one.
 from __future__ import annotations
 
 import logging
+from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -62,7 +63,14 @@ class ChooseComplaint(CarryingFormValidation):
         if view is None:
             dispatcher.utter_message(response="utter_complaint_not_found")
             return {"complaint_id": None, "form_abort": True}
+        if not getattr(view, self.allows):  # e.g. already on site / already closed: say why, stop
+            self.utter_not_allowed(dispatcher, view, domain)
+            return {"complaint_id": view.receipt_no, "form_abort": True}
         return {"complaint_id": view.receipt_no}
+
+    @abstractmethod
+    def utter_not_allowed(self, dispatcher, view: ComplaintView, domain) -> None:
+        ...
 
 
 class ActionAskComplaintId(Action):
@@ -101,16 +109,9 @@ class ValidateEditForm(ChooseComplaint):
             return {}
         return {"edit_value": clean_answer(text) if tracker.get_slot("edit_field") == "address" else text}
 
-    def validate_complaint_id(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        checked = super().validate_complaint_id(value, dispatcher, tracker, domain)
-        if checked.get("complaint_id"):
-            with session_scope() as session:
-                view = service.get_for_resident(session, checked["complaint_id"], resident_of(tracker))
-            if not view.can_correct:
-                dispatcher.utter_message(response="utter_correction_not_allowed", receipt_no=view.receipt_no,
-                                         handler=handler_text(view, domain))
-                return {"complaint_id": view.receipt_no, "form_abort": True}
-        return checked
+    def utter_not_allowed(self, dispatcher, view: ComplaintView, domain) -> None:
+        dispatcher.utter_message(response="utter_correction_not_allowed", receipt_no=view.receipt_no,
+                                 handler=handler_text(view, domain))
 
 
 class ActionApplyCorrection(Action):
@@ -160,16 +161,9 @@ class ValidateCancelForm(ChooseComplaint):
             return {"cancel_confirmed": False}
         return {}
 
-    def validate_complaint_id(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        checked = super().validate_complaint_id(value, dispatcher, tracker, domain)
-        if checked.get("complaint_id"):
-            with session_scope() as session:
-                view = service.get_for_resident(session, checked["complaint_id"], resident_of(tracker))
-            if not view.can_cancel:
-                dispatcher.utter_message(response="utter_cancel_not_allowed", receipt_no=view.receipt_no,
-                                         status_label=status_label(view.status))
-                return {"complaint_id": view.receipt_no, "form_abort": True}
-        return checked
+    def utter_not_allowed(self, dispatcher, view: ComplaintView, domain) -> None:
+        dispatcher.utter_message(response="utter_cancel_not_allowed", receipt_no=view.receipt_no,
+                                 status_label=status_label(view.status))
 
 
 class ActionCancelComplaint(Action):

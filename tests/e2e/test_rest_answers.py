@@ -78,3 +78,11 @@ def test_malformed_bodies_are_4xx_not_500(rasa_stack, body):
 def test_http_api_needs_the_token(rasa_stack):
     resp = requests.get(f"{rasa_stack.rasa_url}/conversations/x/tracker", timeout=10)
     assert resp.status_code == 401
+
+
+def test_a_rest_client_cannot_pose_as_another_channel(rasa_stack):
+    who = sender()
+    resp = requests.post(f"{rasa_stack.rasa_url}/webhooks/rest/webhook",
+                         json={"sender": who, "message": "안녕하세요", "input_channel": "kakao"}, timeout=30)
+    assert resp.status_code == 200
+    assert rasa_stack.tracker(who)["latest_input_channel"] == "rest"
