@@ -17,10 +17,17 @@ import_models()
 target_metadata = Base.metadata
 
 
+def _ours(obj, name, type_, reflected, compare_to) -> bool:
+    """Rasa's tracker store shares the database (its `events` table): autogenerate
+    must neither drop nor describe tables Sotong's models don't own."""
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
 def _configure(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=_ours,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
         compare_type=True,
     )
