@@ -50,8 +50,10 @@ kakao-sim: $(STAMP) ## Chat as a KakaoTalk resident through the Kakao channel (n
 test: $(MODEL) ## Run every test: unit, database (SQLite + PostgreSQL), conversations, end-to-end
 	scripts/test.sh
 
-bench: $(MODEL) ## Measure NLU accuracy/speed per pipeline and serving figures; writes docs/benchmarks.md
+# The NLU bench trains its own models; the KakaoTalk load test serves models/sotong.tar.gz.
+bench: $(MODEL) ## Measure NLU pipelines (accuracy, speed, memory) and the KakaoTalk load; writes docs/benchmarks.md (~30 min)
 	$(PY) -m scripts.bench_nlu
+	$(PY) -m scripts.bench_kakao
 
 lock: ## Re-resolve requirements.in into requirements.lock (in a scratch venv)
 	scripts/lock.sh

@@ -201,7 +201,7 @@ def all_text(response: Dict[str, Any]) -> str:
 
 async def run_user(session: aiohttp.ClientSession, url: str, headers: Dict[str, str], receiver: Receiver,
                    result: LevelResult, index: int, stop_at: float, apology: str, rng: random.Random) -> None:
-    for round_no in range(CONVERSATIONS.get(result.users, 1)):
+    for round_no in range(result.conversations_planned // result.users):
         user_id = f"bench-{result.mode[:1]}{result.users}-{index}-{round_no}-{uuid.uuid4().hex[:8]}"
         receipt: Optional[str] = None
         for position, (step, body) in enumerate(conversation(user_id, rng)):

@@ -18,6 +18,12 @@ if [ -z "${SOTONG_RASA_TOKEN:-}" ]; then
   SOTONG_RASA_TOKEN=$(cat var/rasa-token)
 fi
 export SOTONG_RASA_TOKEN
+if [ -z "${SOTONG_STAFF_TOKEN:-}" ]; then
+  # The staff API changes complaints: it is closed unless a token is set.
+  [ -s var/staff-token ] || .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))' > var/staff-token
+  SOTONG_STAFF_TOKEN=$(cat var/staff-token)
+fi
+export SOTONG_STAFF_TOKEN
 
 .venv/bin/python -m sotong.cli setup
 
@@ -33,6 +39,9 @@ setsid .venv/bin/rasa run actions --port "$SOTONG_ACTION_PORT" --actions actions
 pids+=($!)
 # Stage notifications: 알림톡 when SOTONG_ALIMTALK_* is set, else the log; in-chat either way.
 setsid .venv/bin/python -m sotong.cli notifications worker &
+pids+=($!)
+# Web app: the staff JSON API (and later the resident web page and staff console).
+setsid .venv/bin/python -m web &
 pids+=($!)
 
 if [ "${1:-}" = "shell" ]; then
@@ -50,6 +59,7 @@ cat <<MSG
   Sotong is starting (the first start takes ~30 s while TensorFlow loads).
   REST:      curl -s localhost:${SOTONG_RASA_PORT}/webhooks/rest/webhook -d '{"sender":"me","message":"여권 발급 필요서류"}'
   HTTP API:  token in var/rasa-token (or \$SOTONG_RASA_TOKEN)
+  Staff API: curl -s localhost:${SOTONG_WEB_PORT:-8000}/api/staff/complaints -H "Authorization: Bearer \$(cat var/staff-token)"
   Database:  ${DATABASE_URL%%\?*}
   Ctrl-C stops everything.
 

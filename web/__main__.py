@@ -1,0 +1,46 @@
+"""``python -m web``: serve the web app with uvicorn on SOTONG_WEB_HOST:SOTONG_WEB_PORT.
+
+Logging goes through one handler that masks phone numbers (uvicorn's access log too).
+"""
+from __future__ import annotations
+
+import logging
+import sys
+
+import uvicorn
+
+from sotong.notifications.masking import PhoneMaskingFilter
+from web.app import create_app
+from web.settings import SettingsError, load_web_settings, staff_token
+
+
+def _setup_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(PhoneMaskingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+
+
+def main() -> int:
+    _setup_logging()
+    try:
+        settings = load_web_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    log = logging.getLogger("web")
+    if staff_token() is None:
+        log.warning("SOTONG_STAFF_TOKEN is not set: the staff API answers 503 until it is")
+    elif len(staff_token() or "") < 16:
+        log.warning("SOTONG_STAFF_TOKEN is short; use at least 32 random characters "
+                    "(python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+    # log_config=None: keep our masking handler instead of uvicorn's own logging setup.
+    # ws="none": no WebSocket routes, and uvicorn's "auto" choice fails to import with the
+    # websockets 10.x that rasa pins.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
+                ws="none", proxy_headers=False, server_header=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""``create_app()``: the FastAPI app — /healthz and the staff API (web.staff_api).
+
+Settings are read when the app is created (body limit) or on each request (staff
+token), never at import time. The interactive docs (/docs, /openapi.json) are off: the
+API is described in docs/staff-api.md and a district server should expose no more
+than it needs.
+"""
+from __future__ import annotations
+
+from typing import Dict, Optional
+
+from fastapi import FastAPI
+
+from web.errors import BodySizeLimitMiddleware, CatchAllMiddleware, install_error_handlers
+from web.settings import WebSettings, load_web_settings
+from web.staff_api import router as staff_router
+
+
+def create_app(settings: Optional[WebSettings] = None) -> FastAPI:
+    settings = settings or load_web_settings()
+    app = FastAPI(title="Sotong web", docs_url=None, redoc_url=None, openapi_url=None)
+    install_error_handlers(app)
+    # Added last = runs first: the catch-all wraps everything, including the size check.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CatchAllMiddleware)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> Dict[str, str]:
+        """Liveness only (no database round trip, so probes never queue behind writers)."""
+        return {"status": "ok"}
+
+    app.include_router(staff_router)
+    return app

@@ -1,0 +1,251 @@
+"""The staff JSON API under /api/staff: the officer operations of ``sotong complaints``
+(list, show, assign, advance, reject, transfer) and the notification outbox, over HTTP.
+
+Each endpoint opens one transaction, calls the core and returns its view as JSON; the
+lifecycle, deadlines and notifications are the core's business. Every route needs the
+staff token; every write also needs ``X-Staff-Name`` (recorded as ``staff:<name>``).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Callable, Dict, List, Optional, Type, TypeVar
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Extra, ValidationError, constr, root_validator
+from sqlalchemy import select
+
+from sotong.complaints import queries, service
+from sotong.complaints.district import default_appeal_info
+from sotong.complaints.errors import InvalidComplaintInput
+from sotong.complaints.lifecycle import ComplaintStatus
+from sotong.complaints.views import ComplaintView
+from sotong.db import session_scope
+from sotong.deadlines import to_kst
+from sotong.notifications.masking import PhoneMaskingFilter, mask_phones
+from sotong.notifications.models import FAILED, LOGGED, QUEUED, SENT, SKIPPED, Notification
+from web.auth import require_staff_token, staff_actor
+from web.errors import ApiError, staff_next_statuses, validation_details, validation_message
+
+log = logging.getLogger(__name__)
+log.addFilter(PhoneMaskingFilter())  # notes and names are free text: never log a full number
+
+OUTBOX_STATUSES = (QUEUED, SENT, LOGGED, SKIPPED, FAILED)
+
+
+def _no_store(response: Response) -> None:
+    # Complaints carry addresses and descriptions: no proxy or browser cache keeps them.
+    response.headers["Cache-Control"] = "no-store"
+
+
+router = APIRouter(prefix="/api/staff", tags=["staff"],
+                   dependencies=[Depends(require_staff_token), Depends(_no_store)])
+
+
+# --- request bodies ---------------------------------------------------------------
+
+Code = constr(strip_whitespace=True, min_length=1, max_length=60)
+Note = constr(strip_whitespace=True, max_length=1000)
+LongText = constr(strip_whitespace=True, max_length=2000)
+
+
+class _Body(BaseModel):
+    class Config:
+        extra = Extra.forbid  # a misspelt field ("departmnet") is an error, not silently ignored
+
+
+class AssignBody(_Body):
+    """Neither field: the department the category routes to. ``officer``: name the officer in charge."""
+
+    department: Optional[Code] = None
+    officer: Optional[Code] = None
+    note: Optional[Note] = None
+
+    @root_validator(skip_on_failure=True)
+    def _one_target(cls, values):
+        if values.get("department") and values.get("officer"):
+            raise ValueError("give either department or officer, not both")
+        return values
+
+
+class AdvanceBody(_Body):
+    status: constr(strip_whitespace=True, min_length=1, max_length=40)
+    note: Optional[Note] = None
+
+
+class RejectBody(_Body):
+    reason: constr(strip_whitespace=True, min_length=1, max_length=2000)
+    appeal_info: Optional[LongText] = None  # default: the district's wording (complaints.yml)
+
+
+class TransferBody(_Body):
+    department: Code
+    note: Optional[Note] = None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def json_body(model: Type[M]) -> Callable[..., Any]:
+    """Parse the body as a dependency, so it runs after the token check (a stranger gets
+    401, not a lesson in our schema). An empty body counts as ``{}``."""
+
+    async def parse(request: Request) -> M:
+        raw = await request.body()
+        try:
+            data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+        except (UnicodeDecodeError, ValueError):
+            raise ApiError(400, "malformed_json", "the body is not valid JSON (UTF-8)") from None
+        if not isinstance(data, dict):
+            raise ApiError(422, "invalid_input", "the body must be a JSON object",
+                           details=[{"field": "", "problem": "expected a JSON object"}])
+        try:
+            return model.parse_obj(data)
+        except ValidationError as exc:
+            details = validation_details(exc.errors())
+            raise ApiError(422, "invalid_input", validation_message(details), details=details) from None
+
+    return parse
+
+
+# --- responses --------------------------------------------------------------------
+
+def complaint_json(view: ComplaintView) -> Dict[str, Any]:
+    """The core's view (timeline, department, officer name/phone, due date, overdue) plus
+    the statuses staff may move it to next."""
+    data = view.as_dict()
+    data["next_statuses"] = staff_next_statuses(view.status)
+    return data
+
+
+def notification_json(n: Notification) -> Dict[str, Any]:
+    def at(moment):
+        return to_kst(moment).isoformat() if moment else None
+
+    return {
+        "id": n.id,
+        "receipt_no": n.complaint.receipt_no,
+        "stage": n.stage,
+        "status": n.status,
+        "template_code": n.template_code,
+        "text": mask_phones(n.text),
+        "targets": list(n.targets or []),
+        "attempts": n.attempts,
+        "last_error": mask_phones(n.last_error) if n.last_error else None,
+        "created_at": at(n.created_at),
+        "sent_at": at(n.sent_at),
+        "delivered_in_chat_at": at(n.delivered_in_chat_at),
+    }
+
+
+def _logged(actor: str, action: str, view: ComplaintView, target: Optional[str] = None,
+            note: Optional[str] = None) -> Dict[str, Any]:
+    """Audit line for a write that committed (the logger masks phone numbers)."""
+    detail = "; ".join(part for part in (target, f"note: {note[:200]}" if note else None) if part)
+    log.info("%s %s %s -> %s%s", actor, action, view.receipt_no, view.status, f" ({detail})" if detail else "")
+    return complaint_json(view)
+
+
+# --- reads ------------------------------------------------------------------------
+
+@router.get("/complaints")
+def list_complaints(
+    status: Optional[str] = None,
+    overdue: bool = False,
+    department: Optional[str] = None,
+    limit: int = Query(200, ge=1, le=1000),
+) -> List[Dict[str, Any]]:
+    """The staff queue, oldest due first (as ``sotong complaints list``)."""
+    if status is not None:
+        try:
+            status = ComplaintStatus.parse(status).value
+        except ValueError:
+            raise InvalidComplaintInput(
+                "status", f"unknown status {status!r}; one of {', '.join(s.value for s in ComplaintStatus)}"
+            ) from None
+    with session_scope() as s:
+        if department is not None:
+            queries.department(s, department)  # a typo is an error, not an empty queue
+        views = service.list_complaints(s, status=status, overdue=overdue, department=department, limit=limit)
+    return [complaint_json(v) for v in views]
+
+
+@router.get("/complaints/{receipt_no}")
+def show_complaint(receipt_no: str) -> Dict[str, Any]:
+    with session_scope() as s:
+        return complaint_json(service.get_complaint(s, receipt_no))
+
+
+@router.get("/notifications")
+def list_notifications(
+    status: Optional[str] = None,
+    receipt_no: Optional[str] = None,
+    limit: int = Query(200, ge=1, le=1000),
+) -> List[Dict[str, Any]]:
+    """The outbox (as ``sotong notifications list``): the newest ``limit`` messages, oldest
+    first, phone numbers masked."""
+    if status is not None and status not in OUTBOX_STATUSES:
+        raise InvalidComplaintInput("status", f"unknown outbox status {status!r}; one of {', '.join(OUTBOX_STATUSES)}")
+    with session_scope() as s:
+        stmt = select(Notification).order_by(Notification.id.desc()).limit(limit)
+        if status is not None:
+            stmt = stmt.where(Notification.status == status)
+        if receipt_no is not None:
+            complaint = queries.complaint_for_staff(s, receipt_no)
+            stmt = stmt.where(Notification.complaint_id == complaint.id)
+        rows = s.execute(stmt).unique().scalars().all()
+        return [notification_json(n) for n in reversed(rows)]
+
+
+# --- writes -----------------------------------------------------------------------
+
+@router.post("/complaints/{receipt_no}/assign")
+def assign(
+    receipt_no: str,
+    actor: str = Depends(staff_actor),
+    body: AssignBody = Depends(json_body(AssignBody)),
+) -> Dict[str, Any]:
+    """부서 배정 (department, or by category when none is given) or 담당자 지정 (officer)."""
+    with session_scope() as s:
+        if body.officer:
+            view = service.assign_officer(s, receipt_no, body.officer, actor=actor, note=body.note)
+        else:
+            view = service.assign_department(s, receipt_no, body.department, actor=actor, note=body.note)
+    return _logged(actor, "assign", view, view.officer_code or view.department_code, body.note)
+
+
+@router.post("/complaints/{receipt_no}/advance")
+def advance(
+    receipt_no: str,
+    actor: str = Depends(staff_actor),
+    body: AdvanceBody = Depends(json_body(AdvanceBody)),
+) -> Dict[str, Any]:
+    """현장 확인 중 / 심사 중 / 처리 완료 (``assigned`` routes by category)."""
+    with session_scope() as s:
+        view = service.advance(s, receipt_no, body.status, actor=actor, note=body.note)
+    return _logged(actor, "advance", view, note=body.note)
+
+
+@router.post("/complaints/{receipt_no}/reject")
+def reject(
+    receipt_no: str,
+    actor: str = Depends(staff_actor),
+    body: RejectBody = Depends(json_body(RejectBody)),
+) -> Dict[str, Any]:
+    """반려: the reason is required; how to appeal defaults to the district's wording."""
+    appeal = body.appeal_info or default_appeal_info()
+    with session_scope() as s:
+        view = service.reject(s, receipt_no, reason=body.reason, appeal_info=appeal, actor=actor)
+    return _logged(actor, "reject", view, note=body.reason)
+
+
+@router.post("/complaints/{receipt_no}/transfer")
+def transfer(
+    receipt_no: str,
+    actor: str = Depends(staff_actor),
+    body: TransferBody = Depends(json_body(TransferBody)),
+) -> Dict[str, Any]:
+    """이송 to another department (the deadline is kept)."""
+    with session_scope() as s:
+        view = service.transfer(s, receipt_no, body.department, actor=actor, note=body.note)
+    return _logged(actor, "transfer", view, view.department_code, body.note)
