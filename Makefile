@@ -38,7 +38,7 @@ train: $(MODEL) ## Train the model if it is missing or older than its data/confi
 validate: $(STAMP) ## Check the training data and domain (fails on warnings)
 	$(PY) scripts/validate.py
 
-run: $(MODEL) ## Set up if needed, then start Rasa (:5005) and the action server (:5055); Ctrl-C stops both
+run: $(MODEL) ## Set up if needed, then start Rasa (:5005), actions (:5055), web app (:8000), notifier; Ctrl-C stops all
 	scripts/run.sh
 
 shell: $(MODEL) ## Chat with the bot in the terminal (starts the action server too)

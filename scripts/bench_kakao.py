@@ -13,8 +13,8 @@ an answer slower than the deadline comes back as `useCallback` and is then POSTe
 the user waits for it before the next message, like a resident waiting for the answer.
 
 Levels: 1, 10 and 50 concurrent users, in two modes:
-* ``paced``: each user pauses 2–6 s (uniform) before every message after the first, a resident
-  reading the answer and typing the next one (the realistic figure);
+* ``paced``: each user pauses 2–6 s (uniform) before every message, a resident reading the answer
+  and typing the next one; the first pause is 0–6 s, so users arrive spread out (the realistic figure);
 * ``back-to-back``: no pause, each user sends the next message the moment the answer arrives
   (a stress figure: 50 users keep 50 requests in flight all the time).
 
@@ -68,7 +68,7 @@ LEVELS = (1, 10, 50)
 # level has a few hundred messages at most and the 1-user figures are not from a handful.
 CONVERSATIONS = {1: 3, 10: 2, 50: 1}
 THINK_SECONDS = (2.0, 6.0)
-LEVEL_TIME_CAP = 150.0  # seconds: no new message after this (time bound)
+LEVEL_TIME_CAP = 170.0  # seconds: no new message after this (time bound)
 REQUEST_TIMEOUT = 15.0  # Kakao gives up at 5 s; we wait longer to see how late it is
 CALLBACK_TIMEOUT = 60.0  # the callbackUrl's validity
 TARGET_USERS = 50
@@ -205,10 +205,11 @@ async def run_user(session: aiohttp.ClientSession, url: str, headers: Dict[str, 
         user_id = f"bench-{result.mode[:1]}{result.users}-{index}-{round_no}-{uuid.uuid4().hex[:8]}"
         receipt: Optional[str] = None
         for position, (step, body) in enumerate(conversation(user_id, rng)):
-            if position or round_no:
-                low, high = result.think_seconds
-                if high > 0:
-                    await asyncio.sleep(rng.uniform(low, high))
+            low, high = result.think_seconds
+            if high > 0:
+                # Paced users also arrive spread over one pause (a ramp-up), not all in the same
+                # millisecond: a synchronised first message is a load-generator artefact.
+                await asyncio.sleep(rng.uniform(low, high) if (position or round_no) else rng.uniform(0.0, high))
             if time.monotonic() >= stop_at:
                 result.timed_out = True
                 return
@@ -316,6 +317,8 @@ def summarize(result: LevelResult) -> Dict[str, Any]:
         "p99_ms": ms(percentile(times, 99)),
         "max_ms": ms(max(times) if times else None),
         "over_5s": len(late),
+        "missed_deadlines": len([s for s in samples
+                                 if s.seconds > KAKAO_TIME_LIMIT_SECONDS or s.use_callback or s.status != 200]),
         "use_callback": len(callbacks),
         "callback_answer_p95_ms": ms(percentile(cb_times, 95)),
         "callback_missing": len([s for s in callbacks if s.callback_seconds is None]),
@@ -333,7 +336,7 @@ def summarize(result: LevelResult) -> Dict[str, Any]:
 
 
 def verdict(summary: Dict[str, Any]) -> Dict[str, Any]:
-    missed = summary["over_5s"] + summary["use_callback"] + summary["errors_http"]
+    missed = summary["missed_deadlines"]  # each message once: over 5 s, useCallback or no 200
     p95 = summary["p95_ms"]
     complete = not summary["timed_out"] and summary["messages"] > 0
     return {
@@ -412,8 +415,8 @@ def render_block(report: Dict[str, Any]) -> str:
         "(secure-image plugin) → tap \"네, 접수해 주세요\" → \"내 민원 조회\" (files one complaint per conversation). "
         "Every request has a callbackUrl (loopback receiver); a `useCallback` answer is awaited before the next message.",
         f"- **Modes:** *paced*: a {THINK_SECONDS[0]:.0f}–{THINK_SECONDS[1]:.0f} s pause (uniform) before each message, "
-        "a resident reading and typing; *back-to-back*: no pause, each user's next message leaves as soon as the "
-        "answer arrives (stress: N requests always in flight). Conversations per user: "
+        f"a resident reading and typing (users arrive spread over the first 0–{THINK_SECONDS[1]:.0f} s); *back-to-back*: no pause, each user's next message leaves as soon as the "
+        "answer arrives, all users starting at once (stress: N requests always in flight). Conversations per user: "
         + ", ".join(f"{n} at {u} user{'s' if u > 1 else ''}" for u, n in report["conversations_per_user"].items())
         + f"; no new message after {LEVEL_TIME_CAP:.0f} s per level.",
         "",
@@ -433,13 +436,29 @@ def render_block(report: Dict[str, Any]) -> str:
         "",
         f"### Target (issue 4): zero missed deadlines and p95 < {TARGET_P95_MS:.0f} ms at {report['target']['users']} users",
         "",
-        "| mode | missed deadlines (over 5 s + useCallback + HTTP errors) | p95 (ms) | errors | met? |",
+        "| mode | missed deadlines (messages over 5 s, useCallback or no 200) | p95 (ms) | errors | met? |",
         "|---|---:|---:|---:|---|",
     ]
     for mode, v in report["verdicts"].items():
         s = next(x for x in report["levels"] if x["mode"] == mode and x["users"] == report["target"]["users"])
         lines.append(f"| {mode} | {v['missed_deadlines']} | {fmt(v['p95_ms'])} | {s['errors']} | "
                      f"**{'met' if v['met'] else 'not met'}** |")
+    stress = [x for x in report["levels"] if x["mode"] == "back-to-back"]
+    if stress:
+        top = max(stress, key=lambda x: x["users"])
+        lines += [
+            "",
+            f"Throughput ceiling (back-to-back, {top['users']} users): {fmt(top['messages_per_second'])} msg/s at "
+            f"{fmt(top['server_cpu_ms_per_message'])} ms of server CPU per message.",
+        ]
+        if top["over_5s"]:
+            lines.append(
+                f"{top['over_5s']} answers took longer than 5 s although the channel answers (or sends `useCallback`) "
+                f"by {report['reply_deadline_seconds']} s on its own clock: on a saturated server the request waits "
+                "on Rasa's single event loop (busy with other residents' NLU/policy inference and synchronous "
+                "tracker-store writes) before the handler starts and after its deadline fires, time the channel "
+                "cannot see. Capacity, not the channel's logic, is the limit there."
+            )
     lines += [
         "",
         "### How the figures are taken",
