@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import district_vars, profile, utter_sample_notice
 from sotong.db import session_scope
-from sotong.directory.lookup import dong_stem, known_dongs, vendors_in_dong
+from sotong.directory.lookup import dong_stem, match_dong, vendors_in_dong
 from sotong.formatting import bullet_lines
 from actions.updates import AnswerAction
 
@@ -19,7 +19,7 @@ def _resolve_dong(text: Optional[str]) -> Optional[str]:
     """The 동 as the resident said it if the district has it ('청라동' covers 청라1·2·3동)."""
     if not text:
         return None
-    return text.strip() if known_dongs(profile().dongs, text) else None
+    return text.strip() if match_dong(profile().dongs, text) else None
 
 
 class ValidateWasteBagForm(FormValidationAction):

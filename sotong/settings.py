@@ -17,11 +17,6 @@ def _env(name: str, default: str) -> str:
 class Settings:
     database_url: str
     district_dir: Path
-    log_pii: bool
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
 
 def load_settings() -> Settings:
@@ -30,5 +25,4 @@ def load_settings() -> Settings:
     return Settings(
         database_url=_env("DATABASE_URL", default_db),
         district_dir=Path(_env("SOTONG_DISTRICT_DIR", str(PROJECT_ROOT / "district" / "incheon-seogu"))),
-        log_pii=_env("SOTONG_LOG_PII", "0") == "1",
     )

@@ -1,6 +1,7 @@
 """The district's complaint data file (complaints.yml): categories, officers, wording for staff."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -10,6 +11,12 @@ from sotong.settings import load_settings
 
 
 def _read(path: Path) -> Dict[str, Any]:
+    # Keyed by modification time: read once per edit, not once per timeline line.
+    return _read_version(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_version(path: str, mtime_ns: int) -> Dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh) or {}
 

@@ -62,7 +62,7 @@ def same_dong(official: str, said: str) -> bool:
     return full == stem or (len(full) > len(stem) and (full.startswith(stem) or full.endswith(stem)))
 
 
-def known_dongs(dongs: Sequence[str], text: str) -> Optional[str]:
+def match_dong(dongs: Sequence[str], text: str) -> Optional[str]:
     """The profile's 동 that a free-text mention refers to (None if none)."""
     exact = [d for d in dongs if _squash(d) == _squash(text)]
     if exact:
