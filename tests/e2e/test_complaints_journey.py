@@ -78,6 +78,7 @@ def test_file_correct_track_and_complete_with_every_notification(rasa_stack, pro
     detail = say("내 민원 어떻게 됐어요?")
     assert "자원순환과로 배정됐습니다" in detail and "김서진" in detail and "현장 확인 중입니다" in detail
     assert "처리 기한" in detail and receipt in detail
+    assert "내용 수정" in detail                     # the resident's correction is in the timeline
 
     # 알림톡 provider down: nothing is lost, the messages wait.
     provider.mode = "down"
