@@ -94,59 +94,78 @@ def _rows(raw: bytes, wanted: Dict[str, tuple], required: tuple):
         yield lineno, values
 
 
+class _BadRow(ValueError):
+    """One row cannot be used; the message says why (reported with its line number)."""
+
+
+@dataclass(frozen=True)
+class _Layout:
+    headers: Dict[str, tuple]
+    required: tuple
+    build: Callable[[Dict[str, str], str, bool], object]  # (values, district, sample) -> model row
+    key: Callable[[object], tuple]                          # what makes a row a duplicate
+    duplicate: str
+
+
+def _fee_row(v: Dict[str, str], district: str, sample: bool) -> BulkyWasteFee:
+    fee = _parse_won(v.get("fee", ""))
+    free = v.get("is_free", "") in ("무료", "N", "n")
+    if not v["item"]:
+        raise _BadRow("품목이 비어 있어요")
+    if fee is None and not free:
+        raise _BadRow(f"수수료를 읽을 수 없어요 ({v.get('fee', '')!r})")
+    return BulkyWasteFee(district=district, item=v["item"], category=v.get("category") or None,
+                         size=v.get("size", ""), fee_won=fee or 0, is_free=free or fee == 0, sample=sample)
+
+
+def _vendor_row(v: Dict[str, str], district: str, sample: bool) -> WasteBagVendor:
+    if not v["name"] or not v["dong"]:
+        raise _BadRow("판매소명이나 행정동이 비어 있어요")
+    return WasteBagVendor(district=district, dong=v["dong"], name=v["name"], address=v.get("address", ""),
+                          phone=v.get("phone") or None, sample=sample)
+
+
+FEES = _Layout(FEE_HEADERS, ("item", "fee"), _fee_row, lambda r: (r.district, r.item, r.size),
+               "같은 품목·규격이 이미 있어요")
+VENDORS = _Layout(VENDOR_HEADERS, ("dong", "name"), _vendor_row, lambda r: (r.district, r.name, r.address),
+                  "같은 판매소가 이미 있어요")
+
+
+def _import(session: Session, layout: _Layout, raw: bytes, default_district: str, sample: bool,
+            path: str) -> ImportReport:
+    report = ImportReport(path)
+    parsed: list = []
+    seen = set()
+    for lineno, values in _rows(raw, layout.headers, layout.required):
+        try:
+            row = layout.build(values, values.get("district") or default_district, sample)
+        except _BadRow as exc:
+            report.skipped.append(f"line {lineno}: {exc}")
+            continue
+        if layout.key(row) in seen:
+            report.skipped.append(f"line {lineno}: {layout.duplicate}")
+            continue
+        seen.add(layout.key(row))
+        parsed.append(row)
+    _replace(session, parsed, default_district, report)
+    return report
+
+
 def import_fees(session: Session, raw: bytes, *, default_district: str, sample: bool = False,
                 path: str = "<bytes>") -> ImportReport:
-    report = ImportReport(path)
-    parsed: List[BulkyWasteFee] = []
-    seen = set()
-    for lineno, v in _rows(raw, FEE_HEADERS, ("item", "fee")):
-        fee = _parse_won(v.get("fee", ""))
-        free = v.get("is_free", "") in ("무료", "N", "n")
-        if not v["item"]:
-            report.skipped.append(f"line {lineno}: 품목이 비어 있어요")
-            continue
-        if fee is None and not free:
-            report.skipped.append(f"line {lineno}: 수수료를 읽을 수 없어요 ({v.get('fee', '')!r})")
-            continue
-        district = v.get("district") or default_district
-        key = (district, v["item"], v.get("size", ""))
-        if key in seen:
-            report.skipped.append(f"line {lineno}: 같은 품목·규격이 이미 있어요")
-            continue
-        seen.add(key)
-        parsed.append(BulkyWasteFee(
-            district=district, item=v["item"], category=v.get("category") or None,
-            size=v.get("size", ""), fee_won=fee or 0, is_free=free or fee == 0, sample=sample))
-    _replace(session, BulkyWasteFee, parsed, default_district, report)
-    return report
+    return _import(session, FEES, raw, default_district, sample, path)
 
 
 def import_vendors(session: Session, raw: bytes, *, default_district: str, sample: bool = False,
                    path: str = "<bytes>") -> ImportReport:
-    report = ImportReport(path)
-    parsed: List[WasteBagVendor] = []
-    seen = set()
-    for lineno, v in _rows(raw, VENDOR_HEADERS, ("dong", "name")):
-        if not v["name"] or not v["dong"]:
-            report.skipped.append(f"line {lineno}: 판매소명이나 행정동이 비어 있어요")
-            continue
-        district = v.get("district") or default_district
-        key = (district, v["name"], v.get("address", ""))
-        if key in seen:
-            report.skipped.append(f"line {lineno}: 같은 판매소가 이미 있어요")
-            continue
-        seen.add(key)
-        parsed.append(WasteBagVendor(
-            district=district, dong=v["dong"], name=v["name"], address=v.get("address", ""),
-            phone=v.get("phone") or None, sample=sample))
-    _replace(session, WasteBagVendor, parsed, default_district, report)
-    return report
+    return _import(session, VENDORS, raw, default_district, sample, path)
 
 
-def _replace(session: Session, model, rows: list, district: str, report: ImportReport) -> None:
+def _replace(session: Session, rows: list, district: str, report: ImportReport) -> None:
     """Swap the district's rows in one transaction; refuse to wipe data with an empty file."""
     if not rows:
         raise ImportFileError("읽을 수 있는 행이 없어서 기존 자료를 그대로 두었어요 (no usable rows)")
+    model = type(rows[0])
     districts = {r.district for r in rows} | {district}
     session.execute(delete(model).where(model.district.in_(districts)))
     session.add_all(rows)
