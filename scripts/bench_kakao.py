@@ -181,24 +181,6 @@ def percentile(values: Sequence[float], q: float) -> Optional[float]:
     return ordered[int(rank) - 1]
 
 
-def all_text(response: Dict[str, Any]) -> str:
-    found: List[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key in ("text", "description", "title") and isinstance(item, str):
-                    found.append(item)
-                else:
-                    walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(response.get("template") or {})
-    return "\n".join(found)
-
-
 async def run_user(session: aiohttp.ClientSession, url: str, headers: Dict[str, str], receiver: Receiver,
                    result: LevelResult, index: int, stop_at: float, apology: str, rng: random.Random) -> None:
     for round_no in range(result.conversations_planned // result.users):
@@ -237,7 +219,7 @@ async def run_user(session: aiohttp.ClientSession, url: str, headers: Dict[str, 
                     except asyncio.TimeoutError:
                         answer = None
                 if answer is not None:
-                    text = all_text(answer)
+                    text = payloads.response_texts(answer)
                     sample.apology = apology in text
                     if result.mode == "warm-up":
                         result.transcript.append({"step": step, "answer": text[:160]})

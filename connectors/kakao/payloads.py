@@ -15,6 +15,25 @@ PHOTO_BLOCK = {"id": "5f00000000000000000000b2", "name": "사진 보내기"}
 LOCATION_BLOCK = {"id": "5f00000000000000000000b3", "name": "위치 보내기"}
 
 
+def response_texts(response: Dict[str, Any]) -> str:
+    """Every text a resident would read in a skill response (or callback body), joined by newlines."""
+    found: List[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("text", "description", "title") and isinstance(item, str):
+                    found.append(item)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(response.get("template") or response.get("data") or {})
+    return "\n".join(found)
+
+
 def skill_request(
     utterance: str,
     user_id: str = "demo-user",

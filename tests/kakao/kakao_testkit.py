@@ -17,6 +17,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, AsyncIterator, Callable, Dict, List, Optional
 
+from connectors.kakao import payloads
 
 # --- dialogue stand-ins -------------------------------------------------------------
 
@@ -131,20 +132,4 @@ class CallbackServer:
         self._server.server_close()
 
 
-def all_texts(response: Dict[str, Any]) -> str:
-    """Every text a resident would read in a response, joined (for assertions)."""
-    found: List[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key in ("text", "description", "title") and isinstance(item, str):
-                    found.append(item)
-                else:
-                    walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(response.get("template") or response.get("data") or {})
-    return "\n".join(found)
+all_texts = payloads.response_texts  # every text a resident would read (for assertions)
