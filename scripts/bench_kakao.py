@@ -57,6 +57,7 @@ from connectors.kakao import payloads
 from connectors.kakao.config import DEFAULT_SECRET_HEADER, KAKAO_TIME_LIMIT_SECONDS
 from connectors.kakao.limits import response_violations
 from connectors.kakao.texts import load_texts
+from scripts.benchdoc import replace_block
 
 ROOT = Path(__file__).resolve().parent.parent
 MARK_START = "<!-- bench:kakao:start -->"
@@ -464,16 +465,7 @@ def render_block(report: Dict[str, Any]) -> str:
 
 
 def write_doc(path: Path, block: str) -> None:
-    """Replace only the kakao block (appended at the end when absent); everything else is left as it is."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if MARK_START in old and MARK_END in old and old.index(MARK_START) < old.index(MARK_END):
-        head, rest = old.split(MARK_START, 1)
-        _, tail = rest.split(MARK_END, 1)
-        new = head + block.rstrip("\n") + tail
-    else:
-        new = old.rstrip("\n") + "\n\n" + block
-    path.write_text(new, encoding="utf-8")
+    replace_block(path, MARK_START, MARK_END, block)
 
 
 # --------------------------------------------------------------------------- main

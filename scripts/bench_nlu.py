@@ -56,6 +56,8 @@ from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
+from scripts.benchdoc import replace_block  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 MARK_START = "<!-- bench:nlu:start -->"
 MARK_END = "<!-- bench:nlu:end -->"
@@ -711,15 +713,7 @@ def render_block(report: Dict[str, Any]) -> str:
 
 
 def write_doc(path: Path, block: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    old = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    if MARK_START in old and MARK_END in old and old.index(MARK_START) < old.index(MARK_END):
-        head, rest = old.split(MARK_START, 1)
-        _, tail_ = rest.split(MARK_END, 1)
-        new = head + block.rstrip("\n") + tail_
-    else:
-        new = old.rstrip("\n") + "\n\n" + block
-    path.write_text(new)
+    replace_block(path, MARK_START, MARK_END, block)
 
 
 # --------------------------------------------------------------------------- main
