@@ -26,3 +26,15 @@ def load_settings() -> Settings:
         database_url=_env("DATABASE_URL", default_db),
         district_dir=Path(_env("SOTONG_DISTRICT_DIR", str(PROJECT_ROOT / "district" / "incheon-seogu"))),
     )
+
+
+def production_mode() -> bool:
+    """SOTONG_MODE=production: refuse to start with anything left open (README, "Production mode").
+
+    The default (development) keeps `make run` and the README's curl examples working on
+    loopback; production demands every secret and closes what has no token.
+    """
+    mode = os.environ.get("SOTONG_MODE", "").strip().lower()
+    if mode not in ("", "development", "production"):
+        raise ValueError(f"SOTONG_MODE must be 'development' or 'production', not {mode!r}")
+    return mode == "production"
