@@ -55,10 +55,26 @@ bench: $(MODEL) ## Measure NLU pipelines (accuracy, speed, memory) and the Kakao
 	$(PY) -m scripts.bench_nlu
 	$(PY) -m scripts.bench_kakao
 
+lint: $(STAMP) ## Lint and format check (ruff) and type-check the civic core (mypy); run by make test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy sotong/
+
+fmt: $(STAMP) ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+unit: $(STAMP) ## Fast loop: tests that need no trained model, no servers and no PostgreSQL (< 1 min)
+	$(PY) -m pytest -q -m "not e2e and not postgres" -p no:cacheprovider
+
+# Offline: pass a checkout of https://github.com/pypa/advisory-database (scripts/audit.py).
+audit: $(STAMP) ## Check requirements.lock against the PyPA advisory database (ADVISORY_DB=<checkout>)
+	$(PY) scripts/audit.py --db "$(or $(ADVISORY_DB),/opt/advisory-database)"
+
 lock: ## Re-resolve requirements.in into requirements.lock (in a scratch venv)
 	scripts/lock.sh
 
 clean: ## Remove trained models and local data (keeps the venv)
 	rm -rf models var results .pytest_cache
 
-.PHONY: help venv train validate run shell kakao-sim test bench lock clean
+.PHONY: help venv train validate run shell kakao-sim test bench lint fmt unit audit lock clean

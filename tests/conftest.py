@@ -103,6 +103,24 @@ def rasa_stack(tmp_path_factory):
     stack.stop()
 
 
+E2E_FIXTURES = {"rasa_stack"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark what `make unit` leaves out: tests on real servers (e2e) and on PostgreSQL.
+
+    A test is e2e when it uses a stack fixture or is marked so by its module; a database
+    test is `postgres` on its PostgreSQL parameter.
+    """
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & E2E_FIXTURES or any(n.endswith("_stack") for n in names):
+            item.add_marker(pytest.mark.e2e)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgresql" in callspec.id.split("-"):
+            item.add_marker(pytest.mark.postgres)
+
+
 def pytest_terminal_summary(terminalreporter):
     for reason in _pg_problems:
         terminalreporter.write_line(f"PostgreSQL tests skipped: {reason}", yellow=True)
