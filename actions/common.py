@@ -1,10 +1,16 @@
-"""What every action needs: the district profile and the shared response variables."""
+"""What every action needs: the district profile, the shared response variables, and
+a base that keeps blocking work (database, files) off the action server's event loop."""
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+import asyncio
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+
+from actions.inputs import refuse_bad_input
 
 from sotong.district import DistrictProfile, load_profile
 
@@ -33,3 +39,44 @@ def utter_sample_notice(dispatcher: CollectingDispatcher, is_sample: bool, p: Op
     """Sample data must never pass for official facts: say so whenever an answer used it."""
     if is_sample:
         dispatcher.utter_message(response="utter_sample_data_notice", **district_vars(p))
+
+
+class BlockingAction(Action, ABC):
+    """An action whose work blocks (SQLAlchemy, file reads): write it in ``run_blocking``.
+
+    The action server is one asyncio loop serving every resident; a synchronous
+    ``run`` would execute on that loop, so one slow database call (a held SQLite
+    write lock, a slow PostgreSQL) would stall every other conversation and even
+    /health. ``run`` hands ``run_blocking`` to a worker thread instead.
+    """
+
+    checks_input = True  # refuse malformed slot values first (actions/inputs.py)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "run" in cls.__dict__:  # overriding run would put the work back on the loop
+            raise TypeError(f"{cls.__name__}: implement run_blocking, not run")
+
+    @abstractmethod
+    def name(self) -> Text:  # abstract: the SDK registers only concrete actions
+        ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        if self.checks_input:
+            refused = refuse_bad_input(dispatcher, tracker, domain)
+            if refused is not None:
+                return refused
+        return await asyncio.to_thread(self.run_blocking, dispatcher, tracker, domain)
+
+    @abstractmethod
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     domain: Dict[Text, Any]) -> List[EventType]:
+        ...
+
+
+async def run_off_loop(coroutine_function, *args: Any) -> Any:
+    """Run an SDK coroutine (a form's ``run``, which calls our synchronous extract_/validate_
+    methods inline) on a private loop in a worker thread, so its blocking calls never
+    hold the server's loop."""
+    return await asyncio.to_thread(lambda: asyncio.run(coroutine_function(*args)))

@@ -11,26 +11,28 @@ import logging
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import district_vars
+from actions.common import BlockingAction, district_vars
 from actions.complaints.identity import resident_of
+from actions.complaints.wording import utter_literal
 from sotong.complaints import service
 from sotong.db import session_scope
 
 log = logging.getLogger(__name__)
 
 
-def deliver_updates(dispatcher: CollectingDispatcher, tracker: Tracker) -> int:
+def deliver_updates(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> int:
     """Utter the resident's unseen stage messages, oldest first, and mark them seen."""
     try:
         who = resident_of(tracker)
         with session_scope() as session:
             pending = service.pending_in_chat(session, who)
             for message in pending:
-                dispatcher.utter_message(response="utter_complaint_update", update_text=message.text)
+                # the update may quote the resident's address: shown as typed (utter_literal)
+                utter_literal(dispatcher, tracker, domain, "utter_complaint_update", update_text=message.text)
             service.mark_delivered_in_chat(session, who, [m.id for m in pending])
         return len(pending)
     except Exception:  # an update must never stop the answer the resident asked for
@@ -38,15 +40,16 @@ def deliver_updates(dispatcher: CollectingDispatcher, tracker: Tracker) -> int:
         return 0
 
 
-class AnswerAction(Action, ABC):
-    """Base for actions that answer a resident: pending updates first, then ``answer``."""
+class AnswerAction(BlockingAction, ABC):
+    """Base for actions that answer a resident: pending updates first, then ``answer``
+    (in a worker thread: see BlockingAction)."""
 
     @abstractmethod
     def name(self) -> Text:  # abstract: the SDK registers only the concrete actions
         ...
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        deliver_updates(dispatcher, tracker)
+    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        deliver_updates(dispatcher, tracker, domain)
         return self.answer(dispatcher, tracker, domain)
 
     @abstractmethod
@@ -76,17 +79,20 @@ class ActionGreet(AnswerAction):
         return []
 
 
-class ActionSessionStart(Action):
+class ActionSessionStart(BlockingAction):
     """A new session (after an hour away) starts with the updates that came meanwhile."""
 
     def name(self) -> Text:
         return "action_session_start"
 
-    def run(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    # A session must start whatever the slots hold; the next action checks them.
+    checks_input = False
+
+    def run_blocking(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         events: List[EventType] = [SessionStarted()]
         # carry_over_slots_to_new_session: the resident's 동 and last receipt stay known
         events += [SlotSet(k, v) for k, v in tracker.current_slot_values().items() if v is not None
                    and k != "requested_slot"]
-        deliver_updates(dispatcher, tracker)
+        deliver_updates(dispatcher, tracker, domain)
         events.append(ActionExecuted("action_listen"))
         return events

@@ -108,6 +108,10 @@ def say(msg: str) -> None:
 class Receiver:
     """Kakao's callback endpoint on loopback: resolves one future per callbackUrl."""
 
+    # One fixed port for the whole run: the stack allows callbacks only to hosts it is told
+    # (KAKAO_CALLBACK_HOSTS), so the receiver must be where the stack expects it.
+    port_for_run = 0
+
     def __init__(self) -> None:
         self.waiting: Dict[str, "asyncio.Future[Tuple[float, Dict[str, Any]]]"] = {}
         self.unexpected = 0
@@ -119,7 +123,7 @@ class Receiver:
         app.router.add_post("/callback/{token}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", Receiver.port_for_run)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
@@ -512,7 +516,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     date = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load_start = loadavg()
     tmp = Path(tempfile.mkdtemp(prefix="bench_kakao_"))
-    stack = RasaStack(tmp)
+    Receiver.port_for_run = free_port()
+    stack = RasaStack(tmp, extra_env={
+        # Loopback callbacks are refused by default (connectors/kakao/callback_policy.py).
+        "KAKAO_CALLBACK_HOSTS": f"127.0.0.1:{Receiver.port_for_run}", "KAKAO_CALLBACK_ALLOW_HTTP": "1",
+        # Simulated residents file many reports; the per-resident filing limit is not what is measured.
+        "SOTONG_FILING_LIMIT_PER_HOUR": "0", "SOTONG_FILING_LIMIT_PER_DAY": "0",
+        # Nor is the per-sender message rate limit (30/min): back-to-back users exceed it by design.
+    })
     say(f"starting the stack in {tmp} ...")
     t0 = time.monotonic()
     stack.start()
@@ -520,7 +531,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     say(f"stack up in {stack_start:.0f} s at {stack.rasa_url}")
     url = stack.rasa_url + "/webhooks/kakao/webhook"
     headers = {"Content-Type": "application/json", DEFAULT_SECRET_HEADER: stack.kakao_secret}
-    pids = [p.pid for p in stack.procs]
+    pids = list(stack.pids().values())
     apology = load_texts().internal_error
     summaries: List[Dict[str, Any]] = []
     try:

@@ -18,6 +18,7 @@ from typing import List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from sotong import logmask
 from sotong.complaints.errors import ComplaintError
 from sotong.notifications.masking import PhoneMaskingFilter
 
@@ -25,6 +26,7 @@ COMMAND_MODULES = (
     "sotong.complaints.cli",
     "sotong.notifications.cli",
     "sotong.directory.cli",
+    "sotong.privacy.cli",
 )
 
 
@@ -92,6 +94,7 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    logmask.install()  # every record masked, whoever adds a handler (the notification worker runs here)
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
     try:

@@ -6,6 +6,7 @@ owned by the Alembic migrations in ``migrations/``; ``create_schema`` runs them.
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
@@ -29,9 +30,22 @@ Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 _engines: dict[str, Engine] = {}
 
 
+def _create_private_file(path: Path) -> None:
+    """Create the database file owner-only (0600) before SQLite does (it would use the umask).
+
+    It holds residents' phone numbers and addresses; SQLite gives its -wal/-shm files the
+    database file's permissions.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+
+
 def _sqlite_engine(url: str) -> Engine:
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        _create_private_file(Path(url[len("sqlite:///"):].split("?", 1)[0]))
     engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 15})
 
     @event.listens_for(engine, "connect")
@@ -80,6 +94,7 @@ def import_models() -> None:
     import sotong.complaints.models  # noqa: F401
     import sotong.directory.models  # noqa: F401
     import sotong.notifications.models  # noqa: F401
+    import sotong.privacy.models  # noqa: F401
 
 
 def create_schema(engine: Optional[Engine] = None) -> None:

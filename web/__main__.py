@@ -1,6 +1,6 @@
 """``python -m web``: serve the web app with uvicorn on SOTONG_WEB_HOST:SOTONG_WEB_PORT.
 
-Logging goes through one handler that masks phone numbers (uvicorn's access log too).
+Phone numbers are masked in every log record (sotong.logmask), uvicorn's access log too.
 """
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import sys
 
 import uvicorn
 
-from sotong.notifications.masking import PhoneMaskingFilter
+from sotong import logmask
 from web.app import create_app
 from web.settings import SettingsError, load_web_settings, staff_token
 
 
 def _setup_logging() -> None:
+    logmask.install()
     handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(PhoneMaskingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
 

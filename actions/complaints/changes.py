@@ -10,16 +10,16 @@ import logging
 from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import district_vars
+from actions.common import BlockingAction, district_vars
 from actions.complaints.forms import CarryingFormValidation
 from actions.complaints.identity import resident_of
 from actions.complaints.report import NOT_AN_ANSWER, _intent, _text
 from actions.complaints.tracking import handler_text, receipt_asked
-from actions.complaints.wording import status_label
+from actions.complaints.wording import status_label, utter_literal
 from sotong.complaints import service
 from sotong.complaints.errors import (ComplaintError, ComplaintNotFound, CorrectionNotAllowed,
                                       InvalidComplaintInput, TransitionRefused)
@@ -73,13 +73,13 @@ class ChooseComplaint(CarryingFormValidation):
         ...
 
 
-class ActionAskComplaintId(Action):
+class ActionAskComplaintId(BlockingAction):
     """'어떤 민원인가요?' with the resident's own complaints as buttons."""
 
     def name(self) -> Text:
         return "action_ask_complaint_id"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
         with session_scope() as session:
             views = service.list_for_resident(session, resident_of(tracker))
         if not views:
@@ -114,11 +114,11 @@ class ValidateEditForm(ChooseComplaint):
                                  handler=handler_text(view, domain))
 
 
-class ActionApplyCorrection(Action):
+class ActionApplyCorrection(BlockingAction):
     def name(self) -> Text:
         return "action_apply_correction"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
         reset = [SlotSet(s, None) for s in EDIT_SLOTS if s != "complaint_id"]
         if tracker.get_slot("form_abort"):
             return reset
@@ -140,8 +140,8 @@ class ActionApplyCorrection(Action):
         except ComplaintNotFound:
             dispatcher.utter_message(response="utter_complaint_not_found")
             return reset
-        dispatcher.utter_message(response="utter_correction_done", receipt_no=view.receipt_no, address=view.address,
-                                 description=view.description)
+        utter_literal(dispatcher, tracker, domain, "utter_correction_done", receipt_no=view.receipt_no,
+                      address=view.address, description=view.description)
         return reset
 
 
@@ -166,11 +166,11 @@ class ValidateCancelForm(ChooseComplaint):
                                  status_label=status_label(view.status))
 
 
-class ActionCancelComplaint(Action):
+class ActionCancelComplaint(BlockingAction):
     def name(self) -> Text:
         return "action_cancel_complaint"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
         reset = [SlotSet(s, None) for s in CANCEL_SLOTS if s != "complaint_id"]
         if tracker.get_slot("form_abort"):
             return reset

@@ -1,8 +1,11 @@
-"""알림톡 consent: a phone number is kept only after the resident agreed, for a stated purpose.
+"""알림톡 consent: a phone number is kept only after the resident agreed, for a stated
+purpose, and proved the number is theirs with a one-time code.
 
-The notice (purpose, retention, that chat updates work without it) is shown
-before the number is asked; typing the number after it is the consent. "알림톡
-그만" withdraws it and deletes the number.
+The notice (purpose, retention, that chat updates work without it) is shown before
+the number is asked. Typing the number starts a verification: the notification
+worker sends a 6-digit code to it; typing that code records the consent. The number
+never sits in a slot (only its masked form) and leaves the tracker store's texts once
+the form ends. "알림톡 그만" withdraws the consent and deletes the number everywhere.
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.common import profile
+from actions.common import BlockingAction, profile
 from actions.complaints.forms import CarryingFormValidation
 from actions.complaints.identity import resident_of
 from sotong.complaints import service
@@ -20,8 +23,11 @@ from sotong.complaints.errors import InvalidComplaintInput
 from sotong.complaints.residents import normalize_mobile
 from sotong.db import session_scope
 from sotong.notifications.masking import mask_phone
+from sotong.privacy.tracker_store import scrub_phone_numbers
+from sotong.privacy.verification import CodeCheck, confirm_phone_code, start_phone_verification
 
 _PHONE_LIKE = re.compile(r"(?:\+?82[-\s]?|0)1[016789][-\s.]?\d{3,4}[-\s.]?\d{4}")
+VERIFIED, FAILED = "verified", "failed"  # consent_code once the form is done with it
 
 
 def privacy_vars() -> Dict[str, str]:
@@ -42,47 +48,77 @@ class ValidateAlertConsentForm(CarryingFormValidation):
     def name(self) -> Text:
         return "validate_alert_consent_form"
 
+    @staticmethod
+    def _stopped(tracker: Tracker) -> bool:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        return intent in ("deny", "unsubscribe_updates")
+
     def extract_consent_phone(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "consent_phone":
             return {}
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent in ("deny", "unsubscribe_updates"):
+        if self._stopped(tracker):
             return {"form_abort": True}
         text = tracker.latest_message.get("text") or ""
         found = _PHONE_LIKE.search(text)
-        return {"consent_phone": found.group(0) if found else text.strip()}
+        return {"consent_phone": found.group(0) if found else text.strip()[:40]}
 
     def validate_consent_phone(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         try:
-            return {"consent_phone": normalize_mobile(str(value))}
+            phone = normalize_mobile(str(value))
         except InvalidComplaintInput:
             dispatcher.utter_message(response="utter_consent_phone_invalid")
             return {"consent_phone": None}
+        with session_scope() as session:
+            start_phone_verification(session, resident_of(tracker), phone, privacy_vars()["phone_purpose"])
+        # Only the masked form goes into the conversation; the number waits in the core.
+        return {"consent_phone": mask_phone(phone)}
+
+    def extract_consent_code(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "consent_code":
+            return {}
+        if self._stopped(tracker):
+            return {"form_abort": True}
+        return {"consent_code": (tracker.latest_message.get("text") or "").strip()[:40]}
+
+    def validate_consent_code(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        if value in (VERIFIED, FAILED):
+            return {"consent_code": value}
+        with session_scope() as session:
+            result = confirm_phone_code(session, resident_of(tracker), str(value))
+        if result.outcome == CodeCheck.VERIFIED:
+            return {"consent_code": VERIFIED}
+        if result.outcome == CodeCheck.WRONG:
+            dispatcher.utter_message(response="utter_consent_code_wrong", attempts_left=result.attempts_left)
+            return {"consent_code": None}
+        dispatcher.utter_message(response="utter_consent_code_void")  # expired, too many tries
+        return {"consent_code": FAILED}
 
 
-class ActionRecordConsent(Action):
+class ActionRecordConsent(BlockingAction):
+    """After the form: say how it ended. The consent itself was recorded by the code check."""
+
     def name(self) -> Text:
         return "action_record_consent"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
-        phone = tracker.get_slot("consent_phone")
-        # The number leaves the conversation's slots at once; it is stored only with the consent.
-        reset = [SlotSet("consent_phone", None), SlotSet("form_abort", None)]
-        if tracker.get_slot("form_abort") or not phone:
-            dispatcher.utter_message(response="utter_consent_not_given")
-            return reset
+    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+        code, masked = tracker.get_slot("consent_code"), tracker.get_slot("consent_phone")
+        reset = [SlotSet("consent_phone", None), SlotSet("consent_code", None), SlotSet("form_abort", None)]
+        # The number was typed in this conversation: it is kept in the core only.
         with session_scope() as session:
-            service.record_phone_consent(session, resident_of(tracker), phone, privacy_vars()["phone_purpose"])
-        dispatcher.utter_message(response="utter_consent_recorded", masked_phone=mask_phone(phone))
+            scrub_phone_numbers(session.connection(), tracker.sender_id)
+        if code == VERIFIED:
+            dispatcher.utter_message(response="utter_consent_recorded", masked_phone=masked or "")
+        elif code != FAILED:
+            dispatcher.utter_message(response="utter_consent_not_given")
         return reset
 
 
-class ActionWithdrawConsent(Action):
+class ActionWithdrawConsent(BlockingAction):
     def name(self) -> Text:
         return "action_withdraw_consent"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
         with session_scope() as session:
-            service.withdraw_phone_consent(session, resident_of(tracker))
+            service.withdraw_phone_consent(session, resident_of(tracker), conversation_id=tracker.sender_id)
         dispatcher.utter_message(response="utter_consent_withdrawn")
-        return []
+        return [SlotSet("consent_phone", None), SlotSet("consent_code", None)]

@@ -13,6 +13,9 @@ from typing import List, Text, Tuple
 from rasa_sdk import FormValidationAction
 from rasa_sdk.events import EventType, SlotSet
 
+from actions.common import run_off_loop
+from actions.inputs import refuse_bad_input
+
 
 class CarryingFormValidation(FormValidationAction, ABC):
     carried_slots: Tuple[Text, ...] = ("form_abort",)
@@ -20,6 +23,14 @@ class CarryingFormValidation(FormValidationAction, ABC):
     @abstractmethod
     def name(self) -> Text:  # abstract, so the SDK does not register this base as an action
         ...
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        # Our extract_/validate_ methods call the database synchronously; the SDK would
+        # run them on the server's loop, stalling every resident (see BlockingAction).
+        refused = refuse_bad_input(dispatcher, tracker, domain)
+        if refused is not None:
+            return refused
+        return await run_off_loop(super().run, dispatcher, tracker, domain)
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
         # "stop" (form_abort) ends the form without asking the remaining slots.

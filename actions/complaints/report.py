@@ -10,19 +10,19 @@ import logging
 import uuid
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import district_vars
+from actions.common import BlockingAction, district_vars
 from actions.complaints.forms import CarryingFormValidation
 from actions.complaints.identity import resident_of
-from actions.complaints.wording import response_text
+from actions.complaints.wording import response_text, utter_literal
 from sotong.complaints import service
-from sotong.complaints.errors import ComplaintError, InvalidComplaintInput
+from sotong.complaints.errors import ComplaintError, FilingLimitReached, InvalidComplaintInput
 from sotong.complaints.free_text import clean_answer, find_address, find_seen_at
 from sotong.complaints.queries import category as find_category
-from sotong.complaints.validation import MAX_ADDRESS, MAX_DESCRIPTION
+from sotong.complaints.validation import MAX_ADDRESS, MAX_DESCRIPTION, check_photo_url
 from sotong.db import session_scope
 from sotong.formatting import korean_date
 
@@ -46,7 +46,8 @@ def _text(tracker: Tracker) -> str:
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
-    return next(tracker.get_latest_entity_values(name), None)
+    value = next(tracker.get_latest_entity_values(name), None)
+    return value if isinstance(value, str) else None  # a shorthand may carry a dict (actions/inputs.py)
 
 
 class ValidateReportForm(CarryingFormValidation):
@@ -66,6 +67,14 @@ class ValidateReportForm(CarryingFormValidation):
             # double-tapped "네" files the same complaint, never a second one.
             found["report_key"] = uuid.uuid4().hex
         photo = _entity(tracker, "photo_url")
+        if photo:
+            try:
+                check_photo_url(photo)  # only the channel's own media hosts, https
+            except InvalidComplaintInput as exc:
+                log.info("photo refused: %s", exc.problem)
+                dispatcher.utter_message(response="utter_report_photo_refused")
+                found["report_photo_url"] = None  # Rasa's slot mapping had already copied it
+                return found
         if photo and tracker.get_slot("requested_slot"):
             # A photo can come at any step; taking it keeps the form asking where it was.
             found["report_photo_url"] = photo
@@ -134,27 +143,27 @@ class ValidateReportForm(CarryingFormValidation):
         return {"report_confirmed": value}
 
 
-class ActionAskReportConfirmed(Action):
+class ActionAskReportConfirmed(BlockingAction):
     """The summary before filing, with the category's legal processing period."""
 
     def name(self) -> Text:
         return "action_ask_report_confirmed"
 
-    def run(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         with session_scope() as session:
             cat = find_category(session, tracker.get_slot("complaint_category") or "illegal_dumping")
             name, days = cat.name, cat.processing_days
         photo = "utter_report_photo_yes" if tracker.get_slot("report_photo_url") else "utter_report_photo_no"
-        dispatcher.utter_message(response="utter_report_summary", category_name=name, processing_days=days,
-                                 photo_text=response_text(domain, photo))
+        utter_literal(dispatcher, tracker, domain, "utter_report_summary", category_name=name,
+                      processing_days=days, photo_text=response_text(domain, photo))
         return []
 
 
-class ActionFileComplaint(Action):
+class ActionFileComplaint(BlockingAction):
     def name(self) -> Text:
         return "action_file_complaint"
 
-    def run(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         reset = [SlotSet(s, None) for s in REPORT_SLOTS]
         if not tracker.get_slot("report_confirmed"):
             dispatcher.utter_message(response="utter_report_not_filed")
@@ -176,8 +185,16 @@ class ActionFileComplaint(Action):
                 received = [m.id for m in service.pending_in_chat(session, resident_of(tracker))
                             if m.receipt_no == view.receipt_no and m.stage == "received"]
                 service.mark_delivered_in_chat(session, resident_of(tracker), received)
+        except FilingLimitReached as exc:
+            log.info("report refused: %s", exc)
+            dispatcher.utter_message(response=f"utter_filing_limit_{exc.window}", limit=exc.limit,
+                                     **district_vars())
+            return reset
         except InvalidComplaintInput as exc:
             log.info("report refused: %s", exc)
+            if exc.field == "photo_url":
+                dispatcher.utter_message(response="utter_report_photo_refused")
+                return [SlotSet("report_photo_url", None), SlotSet("report_confirmed", None)]
             dispatcher.utter_message(response="utter_report_too_long",
                                      max_chars=MAX_ADDRESS if exc.field == "address" else MAX_DESCRIPTION)
             return [SlotSet("report_confirmed", None)]

@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaints.identity import resident_of
-from actions.complaints.wording import response_text, status_label
+from actions.complaints.wording import response_text, status_label, utter_literal
 from sotong.complaints import service
 from sotong.complaints.receipt import find_receipt_no, normalize_receipt_no
 from sotong.complaints.views import ComplaintView
@@ -48,9 +48,10 @@ def timeline_lines(view: ComplaintView) -> str:
     return bullet_lines(lines)
 
 
-def utter_detail(dispatcher: CollectingDispatcher, view: ComplaintView, domain: Dict[Text, Any]) -> None:
-    dispatcher.utter_message(
-        response="utter_complaint_detail", receipt_no=view.receipt_no, category_name=view.category_name,
+def utter_detail(dispatcher: CollectingDispatcher, tracker: Tracker, view: ComplaintView,
+                 domain: Dict[Text, Any]) -> None:
+    utter_literal(
+        dispatcher, tracker, domain, "utter_complaint_detail", receipt_no=view.receipt_no, category_name=view.category_name,
         status_label=status_label(view.status), address=view.address, handler=handler_text(view, domain),
         due_date=korean_date(view.due_date),
         overdue_text=response_text(domain, "utter_complaint_overdue") if view.overdue else "",
@@ -70,19 +71,19 @@ class ActionComplaintStatus(AnswerAction):
                 if view is None:  # unknown and someone else's look the same
                     dispatcher.utter_message(response="utter_complaint_not_found")
                     return [SlotSet("complaint_id", None)]
-                utter_detail(dispatcher, view, domain)
+                utter_detail(dispatcher, tracker, view, domain)
                 return [SlotSet("complaint_id", view.receipt_no)]
             views = service.list_for_resident(session, who)
         if not views:
             dispatcher.utter_message(response="utter_no_complaints")
             return []
         if len(views) == 1:
-            utter_detail(dispatcher, views[0], domain)
+            utter_detail(dispatcher, tracker, views[0], domain)
             return [SlotSet("complaint_id", views[0].receipt_no)]
         lines = [f"{v.receipt_no} {v.category_name} · {status_label(v.status)} ({v.address[:20]})"
                  for v in views[:MAX_LISTED]]
         buttons = [{"title": v.receipt_no, "payload": f'/check_complaint_status{{"complaint_id": "{v.receipt_no}"}}'}
                    for v in views[:MAX_LISTED]]
-        dispatcher.utter_message(response="utter_complaint_list", complaint_lines=bullet_lines(lines),
-                                 buttons=buttons)
+        utter_literal(dispatcher, tracker, domain, "utter_complaint_list", complaint_lines=bullet_lines(lines),
+                      buttons=buttons)
         return []

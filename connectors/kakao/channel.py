@@ -19,20 +19,21 @@ import logging
 import time
 import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
-from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors.kakao.callback import post_callback
-from connectors.kakao.config import KakaoConfig, load_config
+from connectors.kakao.config import KakaoConfig, KakaoConfigError, load_config
 from connectors.kakao.jobs import Job, JobRegistry, Messages
 from connectors.kakao.mailbox import Mailbox
 from connectors.kakao.render import callback_ack, render_pages, text_response, without_choices
-from connectors.kakao.request import BadSkillRequest, SkillRequest, parse_skill_request
+from connectors.kakao.request import BadSkillRequest, SkillRequest, UtteranceTooLong, parse_skill_request
 from connectors.kakao.texts import ConnectorTexts, load_texts
+from sotong.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,10 @@ def _dumps(body: Any) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
+class KakaoChannelRefused(RasaException):
+    """Rasa prints a RasaException as one line and exits 1: no traceback at start-up."""
+
+
 class KakaoInput(InputChannel):
     """KakaoTalk channel. Options: see connectors/kakao/config.py and docs/kakao.md."""
 
@@ -56,7 +61,11 @@ class KakaoInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "KakaoInput":
-        return cls(load_config(credentials))
+        try:
+            return cls(load_config(credentials))
+        except KakaoConfigError as error:
+            logger.error("kakao.config.refused: %s", error)
+            raise KakaoChannelRefused(f"KakaoTalk channel not started: {error}") from None
 
     def __init__(
         self,
@@ -67,8 +76,12 @@ class KakaoInput(InputChannel):
         self.config = config or load_config({})
         self.texts = texts or load_texts(self.config.messages_file)
         self._clock = clock
-        self.jobs = JobRegistry(self.config.dedupe_window_seconds, clock)
-        self.mailbox = Mailbox(self.config.held_reply_ttl_seconds, clock)
+        config = self.config
+        self.jobs = JobRegistry(config.dedupe_window_seconds, clock, config.max_jobs, config.max_running_jobs)
+        self.mailbox = Mailbox(config.held_reply_ttl_seconds, clock, config.max_tracked_senders)
+        self.rate_limiter = RateLimiter(
+            config.rate_limit_messages, config.rate_limit_seconds, max_keys=config.max_tracked_senders, clock=clock
+        )
         self._background: Set["asyncio.Task[Any]"] = set()
 
     # --- HTTP ------------------------------------------------------------------------
@@ -114,7 +127,11 @@ class KakaoInput(InputChannel):
             return self._error(413, self.texts.too_large)
         request_id = request.headers.get(config.request_id_header) if config.request_id_header else None
         try:
-            skill = parse_skill_request(raw, config.mapping, request_id)
+            skill = parse_skill_request(raw, config.mapping, request_id, config.limits)
+        except UtteranceTooLong as error:
+            # A resident can do this by typing: tell them in the chat (Kakao shows only 200s).
+            logger.info("kakao.request.utterance_too_long: %s", error)
+            return self._json(text_response(self.texts.too_long_message))
         except BadSkillRequest as error:
             logger.info("kakao.request.bad: %s", error)
             return self._error(400, self.texts.bad_request)
@@ -129,6 +146,13 @@ class KakaoInput(InputChannel):
 
         job = self.jobs.find_retry_target(skill.fingerprint)
         if job is None:
+            # Only new messages count: Kakao's own retries join the running job above.
+            if not self.rate_limiter.allow(skill.sender_id):
+                logger.warning("kakao.request.rate_limited")
+                return self._json(text_response(self.texts.rate_limited))
+            if not self.jobs.has_room():
+                logger.warning("kakao.request.busy")
+                return self._json(text_response(self.texts.busy))
             task = asyncio.ensure_future(self._run_dialogue(on_new_message, skill))
             job = self.jobs.start(skill.fingerprint, skill.sender_id, task)
         else:
@@ -198,10 +222,11 @@ class KakaoInput(InputChannel):
         return pages[0], held
 
     def _usable_callback_url(self, url: Optional[str]) -> Optional[str]:
-        allowed = self.config.allowed_callback_hosts
-        if url and allowed and (urlsplit(url).hostname or "") not in allowed:
+        """`url` if the callback policy allows it; else None (answered as if Kakao sent none)."""
+        refusal = self.config.callback_policy.refusal(url) if url else None
+        if refusal:
             # Without this, anyone able to reach the webhook could make us POST anywhere.
-            logger.warning("kakao.callback.host_not_allowed host=%s", urlsplit(url).hostname)
+            logger.warning("kakao.callback.url_refused reason=%s", refusal)
             return None
         return url
 
@@ -224,6 +249,7 @@ class KakaoInput(InputChannel):
             deadline,
             attempt_timeout=self.config.callback_attempt_timeout_seconds,
             clock=self._clock,
+            policy=self.config.callback_policy,
         )
         if not delivered:
             # Kakao never showed it: show it with the resident's next message instead.

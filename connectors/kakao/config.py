@@ -3,6 +3,9 @@
 Secrets come from the environment: Rasa refuses to start when a `${VAR}` in
 credentials.yml is unset, so the secret may also be left out of the file and
 read here from KAKAO_SKILL_SECRET (unset = no header check, for local runs).
+
+Production mode (SOTONG_MODE=production) refuses to start without a secret
+and bot ids, and ignores the loopback-test switches of the callback policy.
 """
 from __future__ import annotations
 
@@ -11,13 +14,16 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Sequence, Tuple
 
-from connectors.kakao.request import InputMapping
+from connectors.kakao.callback_policy import DEFAULT_CALLBACK_HOSTS, CallbackPolicy
+from connectors.kakao.request import DEFAULT_PHOTO_HOSTS, InputLimits, InputMapping
 
 logger = logging.getLogger(__name__)
 
 ENV_SECRET = "KAKAO_SKILL_SECRET"
 ENV_SECRET_HEADER = "KAKAO_SKILL_SECRET_HEADER"
 ENV_ALLOWED_BOT_IDS = "KAKAO_ALLOWED_BOT_IDS"
+ENV_CALLBACK_HOSTS = "KAKAO_CALLBACK_HOSTS"
+ENV_CALLBACK_ALLOW_HTTP = "KAKAO_CALLBACK_ALLOW_HTTP"
 DEFAULT_SECRET_HEADER = "X-Kakao-Skill-Secret"
 KAKAO_TIME_LIMIT_SECONDS = 5.0
 
@@ -36,12 +42,21 @@ class KakaoConfig:
     # The callbackUrl is valid for 1 minute; stop retrying a little before.
     callback_validity_seconds: float = 55.0
     callback_attempt_timeout_seconds: float = 5.0
-    allowed_callback_hosts: FrozenSet[str] = frozenset()  # empty: any host
+    # Where late answers may be POSTed (callback_policy.py); never "anywhere".
+    callback_policy: CallbackPolicy = field(default_factory=CallbackPolicy)
     # Answers kept for a resident's next message are forgotten after this.
     held_reply_ttl_seconds: float = 24 * 3600.0
     request_id_header: Optional[str] = None
     messages_file: Optional[str] = None
     mapping: InputMapping = field(default_factory=InputMapping)
+    limits: InputLimits = field(default_factory=InputLimits)
+    # Per resident: new messages allowed per window (Kakao's own retries are not counted).
+    rate_limit_messages: int = 30
+    rate_limit_seconds: float = 60.0
+    # Memory bounds under a flood of distinct senders (counts, not only expiry).
+    max_tracked_senders: int = 10_000  # kept answers, "더 보기" pages, rate-limit keys
+    max_jobs: int = 10_000  # retry de-dup entries
+    max_running_jobs: int = 1_000  # dialogues in flight; beyond: "busy" answer
 
     @property
     def checks_secret(self) -> bool:
@@ -74,6 +89,15 @@ _KNOWN = {
     "callback_validity_seconds",
     "callback_attempt_timeout_seconds",
     "allowed_callback_hosts",
+    "max_utterance_chars",
+    "max_id_chars",
+    "max_json_depth",
+    "photo_hosts",
+    "rate_limit_messages",
+    "rate_limit_seconds",
+    "max_tracked_senders",
+    "max_jobs",
+    "max_running_jobs",
     "held_reply_ttl_seconds",
     "request_id_header",
     "messages_file",
@@ -85,7 +109,45 @@ _KNOWN = {
 }
 
 
-def load_config(credentials: Optional[Mapping[str, Any]], environ: Mapping[str, str] = os.environ) -> KakaoConfig:
+class KakaoConfigError(ValueError):
+    """The channel must not start with these settings (message names what to set)."""
+
+
+def _flag(value: Optional[str]) -> bool:
+    return str(value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _callback_policy(options: Mapping[str, Any], environ: Mapping[str, str], production: bool) -> CallbackPolicy:
+    listed = _as_set(options.get("allowed_callback_hosts")) or _as_set(environ.get(ENV_CALLBACK_HOSTS))
+    hosts = frozenset(host.lower().rstrip(".") for host in listed) or DEFAULT_CALLBACK_HOSTS
+    allow_http = _flag(environ.get(ENV_CALLBACK_ALLOW_HTTP))
+    if production and allow_http:
+        logger.warning("kakao.config.callback_http_ignored: %s is ignored in production mode", ENV_CALLBACK_ALLOW_HTTP)
+    # Outside production an operator-listed host is trusted as listed (a loopback test server);
+    # in production IP literals and private resolutions are refused whatever the list says.
+    return CallbackPolicy(hosts=hosts, allow_http=allow_http and not production, allow_private=not production)
+
+
+def _check_production(config: KakaoConfig) -> None:
+    missing = [name for name, value in ((ENV_SECRET, config.secret_header_value), (ENV_ALLOWED_BOT_IDS, config.allowed_bot_ids)) if not value]
+    if missing:
+        raise KakaoConfigError(
+            "production mode (SOTONG_MODE=production): the KakaoTalk channel needs "
+            + " and ".join(missing)
+            + " so that only your Kakao skill can call the webhook (docs/kakao.md)"
+        )
+
+
+def load_config(
+    credentials: Optional[Mapping[str, Any]],
+    environ: Mapping[str, str] = os.environ,
+    production: Optional[bool] = None,
+) -> KakaoConfig:
+    """`production` defaults to sotong.settings.production_mode() (SOTONG_MODE)."""
+    if production is None:
+        from sotong.settings import production_mode
+
+        production = production_mode()
     options: Dict[str, Any] = dict(credentials or {})
     unknown = sorted(set(options) - _KNOWN)
     if unknown:
@@ -110,7 +172,7 @@ def load_config(credentials: Optional[Mapping[str, Any]], environ: Mapping[str, 
         callback_attempt_timeout_seconds=float(
             options.get("callback_attempt_timeout_seconds", KakaoConfig.callback_attempt_timeout_seconds)
         ),
-        allowed_callback_hosts=_as_set(options.get("allowed_callback_hosts")),
+        callback_policy=_callback_policy(options, environ, production),
         held_reply_ttl_seconds=float(options.get("held_reply_ttl_seconds", KakaoConfig.held_reply_ttl_seconds)),
         request_id_header=options.get("request_id_header") or None,
         messages_file=options.get("messages_file") or None,
@@ -120,8 +182,23 @@ def load_config(credentials: Optional[Mapping[str, Any]], environ: Mapping[str, 
             inform_intent=str(options.get("inform_intent") or defaults.inform_intent),
             photo_entity=str(options.get("photo_entity") or defaults.photo_entity),
             location_entity=str(options.get("location_entity") or defaults.location_entity),
+            photo_hosts=_as_tuple(options.get("photo_hosts"), DEFAULT_PHOTO_HOSTS),
         ),
+        limits=InputLimits(
+            max_utterance_chars=int(options.get("max_utterance_chars", InputLimits.max_utterance_chars)),
+            max_id_chars=int(options.get("max_id_chars", InputLimits.max_id_chars)),
+            max_json_depth=int(options.get("max_json_depth", InputLimits.max_json_depth)),
+        ),
+        rate_limit_messages=int(options.get("rate_limit_messages", KakaoConfig.rate_limit_messages)),
+        rate_limit_seconds=float(options.get("rate_limit_seconds", KakaoConfig.rate_limit_seconds)),
+        max_tracked_senders=int(options.get("max_tracked_senders", KakaoConfig.max_tracked_senders)),
+        max_jobs=int(options.get("max_jobs", KakaoConfig.max_jobs)),
+        max_running_jobs=int(options.get("max_running_jobs", KakaoConfig.max_running_jobs)),
     )
+    if production:
+        _check_production(config)
     if not config.checks_secret:
         logger.warning("kakao.config.no_secret: set %s so only your Kakao skill can call the webhook", ENV_SECRET)
+    if not config.allowed_bot_ids:
+        logger.warning("kakao.config.any_bot: set %s so only your bot's requests are accepted", ENV_ALLOWED_BOT_IDS)
     return config

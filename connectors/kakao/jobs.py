@@ -11,11 +11,16 @@ job is a retry target while it is running, and after it was deferred (until
 `window` seconds after it finished). A job answered synchronously is not: the
 same words from the same resident after an answer are a new message (think of
 "네" to two questions in a row).
+
+Bounded: at most `max_jobs` entries (finished ones forgotten oldest first) and
+at most `max_running` dialogues in flight; `start` returns None beyond that and
+the channel answers "busy" instead of queueing without limit.
 """
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional
 
 Messages = List[Dict[str, Any]]
@@ -71,23 +76,51 @@ class Job:
 
 
 class JobRegistry:
-    """Jobs by request fingerprint, in memory (one Rasa process)."""
+    """Jobs by request fingerprint, in memory (one Rasa process).
 
-    def __init__(self, window_seconds: float, clock: Callable[[], float] = time.monotonic, max_jobs: int = 10_000) -> None:
+    Kept in start order, so forgetting the oldest needs no sorting, and swept
+    only when full (then down to 90 %): a flood costs O(1) per message on
+    average, not a scan of every job.
+    """
+
+    def __init__(
+        self,
+        window_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_jobs: int = 10_000,
+        max_running: int = 1_000,
+    ) -> None:
         self._window = window_seconds
         self._clock = clock
         self._max_jobs = max_jobs
-        self._jobs: Dict[str, Job] = {}
+        self._max_running = min(max_running, max_jobs)
+        self._jobs: "OrderedDict[str, Job]" = OrderedDict()
+        self._running = 0
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    def has_room(self) -> bool:
+        """False when `max_running` dialogues are in flight (checked before starting one)."""
+        return self._running < self._max_running
 
     @property
     def clock(self) -> Callable[[], float]:
         return self._clock
 
     def start(self, key: str, sender_id: str, task: "asyncio.Task[Messages]") -> Job:
-        self._purge()
+        """Register a dialogue task; call has_room() first (the task is already running)."""
+        if len(self._jobs) >= self._max_jobs:
+            self._purge()
         job = Job(key, sender_id, task, self._clock)
+        self._running += 1
+        task.add_done_callback(self._finished)
+        self._jobs.pop(key, None)
         self._jobs[key] = job
         return job
+
+    def _finished(self, _task: "asyncio.Task[Messages]") -> None:
+        self._running -= 1
 
     def find_retry_target(self, key: str) -> Optional[Job]:
         job = self._jobs.get(key)
@@ -108,8 +141,8 @@ class JobRegistry:
     def _purge(self) -> None:
         for key in [k for k, job in self._jobs.items() if job.done and (self._expired(job) or not job.deferred)]:
             del self._jobs[key]
-        if len(self._jobs) >= self._max_jobs:
-            # Memory guard under a flood: forget the oldest finished jobs first.
-            finished = sorted((j for j in self._jobs.values() if j.done), key=lambda j: j.started_at)
-            for job in finished[: len(self._jobs) - self._max_jobs + 1]:
-                del self._jobs[job.key]
+        # Memory guard under a flood: forget the oldest finished jobs (retry targets within
+        # their window) until there is room for a tenth more. Running jobs stay: has_room caps them.
+        target = self._max_jobs - max(1, self._max_jobs // 10)
+        for key in [k for k, job in self._jobs.items() if job.done][: max(0, len(self._jobs) - target)]:
+            del self._jobs[key]

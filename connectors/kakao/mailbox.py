@@ -7,10 +7,17 @@
 In memory means: lost on restart and not shared between Rasa processes. That
 is acceptable for a single-process deployment (docs/kakao.md says so); the
 dialogue's own record (tracker store) is unaffected either way.
+
+Bounded by count as well as by age: at most `max_senders` residents each for
+held answers and for pages (least recently touched forgotten first), and at
+most MAX_HELD_MESSAGES per resident, so a flood of distinct or chatty senders
+cannot grow memory without limit.
 """
 from __future__ import annotations
 
+import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -18,6 +25,10 @@ Messages = List[Dict[str, Any]]
 Response = Dict[str, Any]
 
 PAGES_TTL_SECONDS = 3600.0
+# A resident who never writes again while answers pile up: keep the newest ones.
+MAX_HELD_MESSAGES = 50
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -27,26 +38,33 @@ class _Held:
 
 
 class Mailbox:
-    def __init__(self, held_ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, held_ttl_seconds: float, clock: Callable[[], float] = time.monotonic, max_senders: int = 10_000) -> None:
         self._held_ttl = held_ttl_seconds
         self._clock = clock
-        self._held: Dict[str, _Held] = {}
-        self._pages: Dict[str, Tuple[str, List[Response], float]] = {}
+        self._max_senders = max_senders
+        self._evicted = 0
+        # Least recently touched first (move_to_end on every write).
+        self._held: "OrderedDict[str, _Held]" = OrderedDict()
+        self._pages: "OrderedDict[str, Tuple[str, List[Response], float]]" = OrderedDict()
+
+    def __len__(self) -> int:
+        """Residents with anything kept (for the memory-bound tests)."""
+        return len(set(self._held) | set(self._pages))
 
     # held answers ---------------------------------------------------------------
 
     def hold(self, sender_id: str, messages: Messages) -> None:
         """Keep `messages` after anything already kept (later answers last)."""
         self._purge()
-        entry = self._held.setdefault(sender_id, _Held())
+        entry = self._touch_held(sender_id)
         entry.messages.extend(messages)
-        entry.updated_at = self._clock()
+        del entry.messages[:-MAX_HELD_MESSAGES]
 
     def restore(self, sender_id: str, messages: Messages) -> None:
         """Put back messages that were taken but could not be delivered, in front."""
-        entry = self._held.setdefault(sender_id, _Held())
+        entry = self._touch_held(sender_id)
         entry.messages[:0] = messages
-        entry.updated_at = self._clock()
+        del entry.messages[:-MAX_HELD_MESSAGES]
 
     def take_held(self, sender_id: str) -> Messages:
         self._purge()
@@ -64,6 +82,8 @@ class Mailbox:
         self._purge()
         if len(pages) > 1:
             self._pages[sender_id] = (token, pages, self._clock())
+            self._pages.move_to_end(sender_id)
+            self._evict(self._pages, "pages")
         else:
             self._pages.pop(sender_id, None)
 
@@ -81,9 +101,24 @@ class Mailbox:
         except (ValueError, IndexError):
             return None
 
+    def _touch_held(self, sender_id: str) -> _Held:
+        entry = self._held.setdefault(sender_id, _Held())
+        entry.updated_at = self._clock()
+        self._held.move_to_end(sender_id)
+        self._evict(self._held, "held")
+        return entry
+
+    def _evict(self, kept: "OrderedDict[str, Any]", what: str) -> None:
+        while len(kept) > self._max_senders:
+            kept.popitem(last=False)
+            self._evicted += 1
+            if self._evicted % 1000 == 1:  # a flood would otherwise flood the log too
+                logger.warning("kakao.mailbox.evicted kind=%s max_senders=%s total=%s", what, self._max_senders, self._evicted)
+
     def _purge(self) -> None:
+        """Drop expired entries. Both dicts are in last-touched order, so only the front is looked at."""
         now = self._clock()
-        for sender in [s for s, e in self._held.items() if now - e.updated_at > self._held_ttl]:
-            del self._held[sender]
-        for sender in [s for s, kept in self._pages.items() if now - kept[2] > PAGES_TTL_SECONDS]:
-            del self._pages[sender]
+        while self._held and now - next(iter(self._held.values())).updated_at > self._held_ttl:
+            self._held.popitem(last=False)
+        while self._pages and now - next(iter(self._pages.values()))[2] > PAGES_TTL_SECONDS:
+            self._pages.popitem(last=False)

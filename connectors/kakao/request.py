@@ -6,25 +6,52 @@ Also decides what a non-text input means for the dialogue:
 - a photo (image secure-transfer plugin, or an image sent in chat) and a
   shared location become an `/inform{...}` payload with the URL / address,
   so a form (e.g. a dumping report) can fill its slots from it.
+Input is bounded here, at the edge: JSON nesting depth, id lengths, the
+utterance's length, and photo URLs (only Kakao's own media hosts, https).
+The sender id handed to Rasa is namespaced ("kakao:<botUserKey>") so no other
+channel can name a Kakao resident's conversation.
 Pure functions; no I/O.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
+from connectors import identity
+from connectors.kakao.attachments import DEFAULT_PHOTO_HOSTS, find_location, find_photo_urls
 from connectors.kakao.render import MORE_KEY
 
-_URL = re.compile(r"https?://[^\s,()\"'<>]+")
-_IMAGE_PATH = re.compile(r"\.(?:jpe?g|png|gif|webp|heic|bmp)(?:$|[?#])", re.IGNORECASE)
-_KAKAO_MEDIA_HOSTS = ("kakaocdn.net", "talk.kakao.com", "kakao.com")
+# "{" / "[" outside strings; strings are skipped whole (an unrolled, linear pattern).
+_JSON_NESTING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+logger = logging.getLogger(__name__)
 
 
 class BadSkillRequest(ValueError):
     """The body is not a usable Kakao skill request (answered with 400)."""
+
+
+class UtteranceTooLong(ValueError):
+    """A real resident typed too much: answered with a Kakao message (200), the dialogue not run."""
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    # KakaoTalk messages can be long; a complaint description fits easily in this, a flood does not.
+    max_utterance_chars: int = 2000
+    # botUserKey is about 70 characters; every other id Kakao sends is shorter.
+    max_id_chars: int = 128
+    # Kakao's deepest shape (action.detailParams.<name>.value) is 4 levels.
+    max_json_depth: int = 32
+
+
+def conversation_id(raw_user_id: str) -> str:
+    """The Rasa sender id of a Kakao resident (namespaced per channel, issue 7 finding 2)."""
+    return identity.conversation_id(identity.KAKAO, raw_user_id)
 
 
 @dataclass(frozen=True)
@@ -36,6 +63,7 @@ class InputMapping:
     inform_intent: str = "inform"
     photo_entity: str = "photo_url"
     location_entity: str = "address"
+    photo_hosts: Sequence[str] = DEFAULT_PHOTO_HOSTS
 
 
 @dataclass(frozen=True)
@@ -50,10 +78,22 @@ class SkillRequest:
     more: Optional[str] = None  # "token:page" when the paging quick reply was tapped
 
 
-def parse_skill_request(raw: bytes, mapping: InputMapping = InputMapping(), request_id: Optional[str] = None) -> SkillRequest:
+def parse_skill_request(
+    raw: bytes,
+    mapping: InputMapping = InputMapping(),
+    request_id: Optional[str] = None,
+    limits: InputLimits = InputLimits(),
+) -> SkillRequest:
     try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadSkillRequest(f"body is not UTF-8: {error}") from None
+    if nesting_depth(decoded) > limits.max_json_depth:
+        # Before json.loads: deep nesting costs recursion there and everywhere the body goes next.
+        raise BadSkillRequest("body nested too deeply")
+    try:
+        body = json.loads(decoded)
+    except (ValueError, RecursionError) as error:
         raise BadSkillRequest(f"body is not JSON: {error}") from None
     if not isinstance(body, dict):
         raise BadSkillRequest("body is not a JSON object")
@@ -67,9 +107,15 @@ def parse_skill_request(raw: bytes, mapping: InputMapping = InputMapping(), requ
         raise BadSkillRequest("userRequest.user.id missing")
     action = body.get("action") if isinstance(body.get("action"), dict) else {}
     bot = body.get("bot") if isinstance(body.get("bot"), dict) else {}
+    _check_ids(user, bot, limits.max_id_chars)
 
     client_extra = action.get("clientExtra") if isinstance(action.get("clientExtra"), dict) else {}
-    photo_urls = find_photo_urls(body, mapping.photo_params)
+    payload = client_extra.get("payload")
+    if len(utterance) > limits.max_utterance_chars or (isinstance(payload, str) and len(payload) > limits.max_utterance_chars):
+        raise UtteranceTooLong(f"{len(utterance)} characters")
+    photo_urls, dropped = find_photo_urls(body, mapping.photo_params, mapping.photo_hosts)
+    if dropped:
+        logger.info("kakao.request.photo_urls_dropped count=%s", dropped)
     location = find_location(body, mapping.location_params)
     text = _dialogue_text(utterance, client_extra, photo_urls, location, mapping)
     more = client_extra.get(MORE_KEY)
@@ -80,15 +126,46 @@ def parse_skill_request(raw: bytes, mapping: InputMapping = InputMapping(), requ
     callback_url = callback_url if isinstance(callback_url, str) and callback_url.startswith("http") else None
     bot_id = bot.get("id") if isinstance(bot.get("id"), str) else None
     return SkillRequest(
-        sender_id=sender_id.strip(),
+        sender_id=conversation_id(sender_id.strip()),
         text=text,
         utterance=utterance,
         bot_id=bot_id,
         callback_url=callback_url,
         fingerprint=fingerprint(body, sender_id.strip(), request_id),
-        metadata={"kakao": _metadata(body, user_request, user, action, bot, photo_urls, location)},
+        metadata={"kakao": _metadata(body, user_request, user, action, bot, photo_urls, location, dropped)},
         more=str(more) if more else None,
     )
+
+
+def nesting_depth(text: str) -> int:
+    """Deepest {/[ nesting of a JSON text, in one linear pass (strings skipped)."""
+    depth = deepest = 0
+    for match in _JSON_NESTING.finditer(text):
+        token = match.group()
+        if token in "{[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "}]":
+            depth -= 1
+    return deepest
+
+
+def _check_ids(user: Dict[str, Any], bot: Dict[str, Any], limit: int) -> None:
+    """Ids become conversation keys, URL parts and log fields: short and printable only."""
+    properties = user.get("properties") if isinstance(user.get("properties"), dict) else {}
+    for name, value in (
+        ("user.id", user.get("id")),
+        ("bot.id", bot.get("id")),
+        ("plusfriendUserKey", properties.get("plusfriendUserKey")),
+        ("appUserId", properties.get("appUserId")),
+    ):
+        if value is None:
+            continue
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise BadSkillRequest(f"{name} is not a string")
+        text = str(value)
+        if len(text) > limit or not text.isprintable():
+            raise BadSkillRequest(f"{name} too long or not printable ({len(text)} characters)")
 
 
 def _dict(value: Any, name: str) -> Dict[str, Any]:
@@ -133,106 +210,6 @@ def _dialogue_text(
     return utterance.strip()
 
 
-# --- photos --------------------------------------------------------------------
-
-
-def find_photo_urls(body: Dict[str, Any], names: Sequence[str]) -> List[str]:
-    """Image URLs from the secure-image plugin parameters, userRequest.params.media,
-    or an utterance that is itself an image link (a photo sent in chat)."""
-    action = body.get("action") if isinstance(body.get("action"), dict) else {}
-    user_request = body.get("userRequest") or {}
-    urls: List[str] = []
-    for value in _named_values(action, names):
-        urls.extend(_urls_in(value))
-    media = (user_request.get("params") or {}).get("media") if isinstance(user_request.get("params"), dict) else None
-    if isinstance(media, dict) and media.get("type") in (None, "image", "photo"):
-        urls.extend(_urls_in(media.get("url")))
-    utterance = str(user_request.get("utterance") or "").strip()
-    if not urls and _URL.fullmatch(utterance) and _looks_like_image(utterance):
-        urls.append(utterance)
-    return list(dict.fromkeys(urls))  # unique, first seen first
-
-
-def _named_values(action: Dict[str, Any], names: Sequence[str]) -> List[Any]:
-    """Values of the named parameters, from detailParams (value, origin) and params."""
-    values: List[Any] = []
-    detail = action.get("detailParams") if isinstance(action.get("detailParams"), dict) else {}
-    params = action.get("params") if isinstance(action.get("params"), dict) else {}
-    for name in names:
-        entry = detail.get(name)
-        if isinstance(entry, dict):
-            values.extend([entry.get("value"), entry.get("origin")])
-        values.append(params.get(name))
-    return [v for v in values if v not in (None, "")]
-
-
-def _urls_in(value: Any) -> List[str]:
-    """URLs inside a plugin value: a URL, JSON like {"secureUrls": "List(u1, u2)"}, or a dict."""
-    if isinstance(value, dict):
-        found: List[str] = []
-        for key in ("secureUrls", "imageUrl", "url", "value", "origin"):
-            found.extend(_urls_in(value.get(key)))
-        return found
-    if isinstance(value, list):
-        return [url for item in value for url in _urls_in(item)]
-    if not isinstance(value, str):
-        return []
-    text = value.strip()
-    if text.startswith("{"):
-        try:
-            return _urls_in(json.loads(text))
-        except ValueError:
-            pass
-    return _URL.findall(text)
-
-
-def _looks_like_image(url: str) -> bool:
-    host = url.split("/")[2].lower() if url.count("/") >= 2 else ""
-    return bool(_IMAGE_PATH.search(url)) or any(host.endswith(h) for h in _KAKAO_MEDIA_HOSTS)
-
-
-# --- locations -----------------------------------------------------------------
-
-
-def find_location(body: Dict[str, Any], names: Sequence[str]) -> Optional[Dict[str, Any]]:
-    """{"address", "latitude", "longitude"} from location parameters, if any."""
-    action = body.get("action") if isinstance(body.get("action"), dict) else {}
-    candidates = _named_values(action, names)
-    media = ((body.get("userRequest") or {}).get("params") or {}).get("media")
-    if isinstance(media, dict) and media.get("type") == "location":
-        candidates.append(media)
-    for value in candidates:
-        location = _location_from(value)
-        if location:
-            return location
-    return None
-
-
-def _location_from(value: Any) -> Optional[Dict[str, Any]]:
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("{"):
-            try:
-                return _location_from(json.loads(text))
-            except ValueError:
-                pass
-        return {"address": text} if text else None
-    if not isinstance(value, dict):
-        return None
-    latitude = value.get("latitude", value.get("lat"))
-    longitude = value.get("longitude", value.get("lng", value.get("lon")))
-    address = value.get("address") or value.get("value") or value.get("origin")
-    if not address and latitude is not None and longitude is not None:
-        # Coordinates only: still something a geocoder or an officer can use.
-        address = f"{latitude},{longitude}"
-    if not address:
-        return None
-    location: Dict[str, Any] = {"address": str(address).strip()}
-    if latitude is not None and longitude is not None:
-        location.update(latitude=latitude, longitude=longitude)
-    return location
-
-
 # --- metadata ------------------------------------------------------------------
 
 
@@ -244,6 +221,7 @@ def _metadata(
     bot: Dict[str, Any],
     photo_urls: List[str],
     location: Optional[Dict[str, Any]],
+    photo_urls_dropped: int = 0,
 ) -> Dict[str, Any]:
     """Everything an action may need, under metadata["kakao"] (documented in docs/kakao.md)."""
     properties = user.get("properties") if isinstance(user.get("properties"), dict) else {}
@@ -267,5 +245,6 @@ def _metadata(
         "client_extra": action.get("clientExtra") or {},
         "callback_url": user_request.get("callbackUrl"),
         "photo_urls": photo_urls,
+        "photo_urls_dropped": photo_urls_dropped,
         "location": location,
     }

@@ -67,6 +67,10 @@ class CallbackReceiver:
         self._server.shutdown()
         self._server.server_close()
 
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
     def new_url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/callback/{uuid.uuid4().hex}"
@@ -212,6 +216,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--secret", default=os.environ.get(ENV_SECRET, ""), help=f"default: ${ENV_SECRET}")
     parser.add_argument("--secret-header", default=os.environ.get(ENV_SECRET_HEADER) or DEFAULT_SECRET_HEADER)
     parser.add_argument("--no-callback", action="store_true", help="send no callbackUrl (the '처리 중' path)")
+    parser.add_argument(
+        "--callback-port", type=int, default=0,
+        help="port of the loopback callback receiver (0: any). Rasa POSTs there only when started with "
+        "KAKAO_CALLBACK_HOSTS=127.0.0.1:<port> KAKAO_CALLBACK_ALLOW_HTTP=1 (development mode)",
+    )
     parser.add_argument("--timeout", type=float, default=10.0, help="HTTP read timeout in seconds")
     parser.add_argument("--raw", action="store_true", help="also print the raw JSON")
     parser.add_argument("--say", action="append", default=[], help="send these lines and exit (repeatable)")
@@ -220,7 +229,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
-    receiver = None if args.no_callback else CallbackReceiver()
+    receiver = None if args.no_callback else CallbackReceiver(port=args.callback_port)
     if receiver:
         receiver.__enter__()
     try:

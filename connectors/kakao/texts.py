@@ -25,6 +25,9 @@ class ConnectorTexts:
     unauthorized: str
     forbidden: str
     too_large: str
+    too_long_message: str
+    rate_limited: str
+    busy: str
     internal_error: str
     more_label: str
     more_message: str

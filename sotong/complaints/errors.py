@@ -55,3 +55,14 @@ class UnknownReference(ComplaintError):
         super().__init__(f"unknown {kind}: {code}")
         self.kind = kind
         self.ref = code
+
+
+class FilingLimitReached(ComplaintError):
+    """The resident filed as many complaints as ``window`` ("hour" or "day") allows."""
+
+    code = "filing_limit_reached"
+
+    def __init__(self, window: str, limit: int):
+        super().__init__(f"at most {limit} complaints per {window}")
+        self.window = window
+        self.limit = limit

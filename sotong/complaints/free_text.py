@@ -24,18 +24,23 @@ _ADDRESS_PATTERNS = [
 ]
 
 _SEEN_AT = re.compile(
-    r"(?:(?:오늘|어제|그제|그저께|엊그제|지난\s?주|이번\s?주|주말|매일|맨날|요즘|며칠\s?전|\d+일\s?전|방금|아까)"
+    r"(?:(?:오늘|어제|그제|그저께|엊그제|지난\s?주|이번\s?주|주말|매일|맨날|요즘|며칠\s?전|(?<!\d)\d{1,3}일\s?전|방금|아까)"
     r"(?:\s?(?:새벽|아침|오전|점심|오후|저녁|밤|낮))?(?:\s?\d{1,2}시(?:\s?\d{1,2}분)?(?:쯤|경)?)?)"
     r"|(?:(?:새벽|아침|오전|오후|저녁|밤)\s?\d{1,2}시(?:쯤|경)?)"
 )
 
 MAX_ADDRESS = 200
+# Only the start of a message is searched: a complaint's text is at most 4000
+# characters (validation.MAX_DESCRIPTION), and the patterns, linear but with a
+# large constant (each position retries a 20-character run), must stay fast on
+# whatever length a channel lets through.
+MAX_SCAN = 4000
 
 
 def find_address(text: str) -> Optional[str]:
     """The first well-shaped address or landmark in the text, as written."""
     for pattern in _ADDRESS_PATTERNS:
-        match = pattern.search(text or "")
+        match = pattern.search((text or "")[:MAX_SCAN])
         if match:
             return match.group(0).strip()[:MAX_ADDRESS]
     return None
@@ -43,15 +48,28 @@ def find_address(text: str) -> Optional[str]:
 
 def find_seen_at(text: str) -> Optional[str]:
     """When the resident saw it, in their words ('어제 밤', '오늘 아침 7시')."""
-    match = _SEEN_AT.search(text or "")
+    match = _SEEN_AT.search((text or "")[:MAX_SCAN])
     return match.group(0).strip() if match else None
 
 
-_TRAILING_POLITE = re.compile(r"\s*(?:이에요|예요|입니다|이요|요|이고요|고요)[.!~\s]*$")
+# Polite endings, longest first: the longest one the answer ends with is removed.
+_POLITE_ENDINGS = ("이에요", "이고요", "입니다", "예요", "이요", "고요", "요")
+_TRAILING_MARKS = ".!~"
 
 
 def clean_answer(text: str) -> str:
-    """A direct answer without its polite ending: '서곶로 123 앞이에요' -> '서곶로 123 앞'."""
+    """A direct answer without its polite ending: '서곶로 123 앞이에요' -> '서곶로 123 앞'.
+
+    Suffix checks rather than a regex: the old ``\\s*(?:…)[.!~\\s]*$`` pattern
+    retried at every space of a long whitespace run (quadratic); this is linear.
+    """
     stripped = (text or "").strip()
-    cleaned = _TRAILING_POLITE.sub("", stripped)
+    end = len(stripped)
+    while end and (stripped[end - 1] in _TRAILING_MARKS or stripped[end - 1].isspace()):
+        end -= 1  # an index, not repeated slicing: '. . . .' stays linear too
+    body = stripped[:end]
+    ending = next((e for e in _POLITE_ENDINGS if body.endswith(e)), None)
+    if ending is None:
+        return stripped
+    cleaned = body[: -len(ending)].rstrip()
     return cleaned if len(cleaned) >= 2 else stripped

@@ -72,7 +72,10 @@ def normalize_mobile(phone: str) -> str:
 def record_phone_consent(
     session: Session, who: ResidentLike, phone: str, purpose: str, now: Optional[datetime] = None
 ) -> Resident:
-    """Store the phone number together with when and for what the resident agreed."""
+    """Store the phone number together with when and for what the resident agreed.
+
+    Only once the number is verified: the dialogue reaches this through
+    ``sotong.privacy.verification.confirm_phone_code``, never directly."""
     if not (purpose or "").strip():
         raise InvalidComplaintInput("purpose", "consent must say what the number is used for")
     resident = get_or_create_resident(session, who, now)
@@ -83,11 +86,32 @@ def record_phone_consent(
     return resident
 
 
-def withdraw_phone_consent(session: Session, who: ResidentLike) -> None:
-    """Forget the number; queued 알림톡 messages then go to the chat only."""
+def withdraw_phone_consent(session: Session, who: ResidentLike, conversation_id: Optional[str] = None) -> None:
+    """"알림톡 그만": forget the number everywhere it was written, in this transaction.
+
+    The resident row, a pending verification code, the 알림톡 target of messages still
+    queued (they go to the chat only) and — given the conversation id — every mobile
+    number in that conversation's events in Rasa's tracker store (masked in place).
+    """
+    from sqlalchemy import update
+
+    from sotong.notifications.models import QUEUED, Notification
+    from sotong.notifications.outbox import CHAT
+    from sotong.privacy.tracker_store import scrub_phone_numbers
+    from sotong.privacy.verification import forget_verifications
+
     resident = find_resident(session, who)
     if resident is not None:
         resident.phone = None
         resident.phone_consent_at = None
         resident.phone_consent_purpose = None
+        forget_verifications(session, resident.id)
+        session.execute(
+            update(Notification)
+            .where(Notification.resident_id == resident.id, Notification.status == QUEUED)
+            .values(targets=[CHAT])
+            .execution_options(synchronize_session=False)
+        )
         session.flush()
+    if conversation_id:
+        scrub_phone_numbers(session.connection(), conversation_id)

@@ -12,6 +12,7 @@ else's behaves exactly like an unknown one.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import List, Optional
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from sotong.complaints import history, queries
 from sotong.complaints.errors import ComplaintNotFound, CorrectionNotAllowed, InvalidComplaintInput
 from sotong.complaints.lifecycle import ComplaintStatus
+from sotong.complaints.limits import FilingLimits, check_filing_allowed, load_filing_limits
 from sotong.complaints.models import Complaint
 from sotong.complaints.receipt import new_receipt_no
 from sotong.complaints.residents import (  # noqa: F401  (re-exported for callers)
@@ -68,12 +70,16 @@ def file_complaint(
     lat: Optional[float] = None,
     lng: Optional[float] = None,
     now: Optional[datetime] = None,
+    limits: Optional[FilingLimits] = None,
 ) -> FilingResult:
-    """File a complaint exactly once per (resident, idempotency_key).
+    """File a complaint exactly once per (resident, idempotency_key, content).
 
-    A retry or double tap with the same key returns the complaint filed the first
-    time, also when both arrive at once: the database's unique constraint decides.
-    The key should identify the submission (e.g. a UUID made when the form starts).
+    A retry or double tap with the same key and the same report returns the
+    complaint filed the first time, also when both arrive at once: the database's
+    unique constraint decides. The key is bound to the report's content, so a
+    different report that reuses a key files its own complaint instead of being
+    answered with the earlier one. Raises FilingLimitReached past the per-resident
+    limits (``limits``, default from the environment: sotong.complaints.limits).
     """
     key = (idempotency_key or "").strip()
     if not key or len(key) > 100:
@@ -82,9 +88,11 @@ def file_complaint(
                           seen_at=seen_at, lat=lat, lng=lng)
     now = now or now_utc()
     resident = get_or_create_resident(session, who, now)
+    key = submission_key(key, category, fields["address"], fields["description"])
     existing = queries.complaint_by_key(session, resident, key)
-    if existing is not None:
+    if existing is not None:  # a retry: answered even past the limit, it files nothing new
         return FilingResult(build_view(existing, now), created=False)
+    check_filing_allowed(session, resident, now, limits or load_filing_limits())
     cat = queries.category(session, category)
 
     for _ in range(_RECEIPT_ATTEMPTS):
@@ -111,6 +119,13 @@ def file_complaint(
                        initial=True, now=now)
         return FilingResult(build_view(complaint, now), created=True)
     raise RuntimeError("could not allocate a unique receipt number")
+
+
+def submission_key(key: str, category: str, address: str, description: str) -> str:
+    """What is stored as the complaint's idempotency key: the client's key bound to the
+    report's content (a SHA-256, 64 hex characters, so no schema change was needed)."""
+    content = "\x1f".join((key, category, address, description))
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 def list_for_resident(session: Session, who: ResidentKey, now: Optional[datetime] = None) -> List[ComplaintView]:

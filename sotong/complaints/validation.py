@@ -1,7 +1,9 @@
 """Checking what a resident typed before it reaches the database (limits as in Open311)."""
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+import os
+from typing import Any, Dict, Optional, Tuple
+from urllib.parse import urlsplit
 
 from sotong.complaints.errors import InvalidComplaintInput
 
@@ -9,6 +11,35 @@ MAX_ADDRESS = 300
 MAX_DESCRIPTION = 4000
 MAX_PHOTO_URL = 1000
 MAX_SEEN_AT = 100
+
+# Where a channel keeps the photos residents send (KakaoTalk's image CDN and talk hosts).
+# A complaint shows its photo to officers: a link anywhere else could be a tracking
+# pixel, an internal address or something that is no photo at all.
+DEFAULT_PHOTO_HOSTS = ("kakaocdn.net", "kakao.com")
+PHOTO_HOSTS_ENV = "SOTONG_PHOTO_HOSTS"
+
+
+def photo_hosts() -> Tuple[str, ...]:
+    """The allowed photo hosts; each also allows its subdomains (comma-separated in the env)."""
+    raw = os.environ.get(PHOTO_HOSTS_ENV, "")
+    hosts = tuple(h.strip().lower().strip(".") for h in raw.split(",") if h.strip())
+    return hosts or DEFAULT_PHOTO_HOSTS
+
+
+def check_photo_url(url: str) -> str:
+    """The URL if it is an https link on an allowed media host; else InvalidComplaintInput."""
+    if len(url) > MAX_PHOTO_URL:
+        raise InvalidComplaintInput("photo_url", f"at most {MAX_PHOTO_URL} characters")
+    try:
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        raise InvalidComplaintInput("photo_url", "not a link") from None
+    if parts.scheme.lower() != "https" or not host or port not in (None, 443) or parts.username is not None:
+        raise InvalidComplaintInput("photo_url", "must be a plain https link")
+    if not any(host == allowed or host.endswith("." + allowed) for allowed in photo_hosts()):
+        raise InvalidComplaintInput("photo_url", "not from the channel's media hosts")
+    return url
 
 
 def _text(field: str, value: Optional[str], limit: int, required: bool) -> Optional[str]:
@@ -44,9 +75,7 @@ def clean_fields(partial: bool = False, **given: Any) -> Dict[str, Any]:
         out["description"] = _text("description", given.get("description"), MAX_DESCRIPTION, required=True)
     if "photo_url" in given:
         url = _text("photo_url", given["photo_url"], MAX_PHOTO_URL, required=False)
-        if url and not url.lower().startswith(("https://", "http://")):
-            raise InvalidComplaintInput("photo_url", "must be an http(s) link")
-        out["photo_url"] = url
+        out["photo_url"] = check_photo_url(url) if url else None
     if "seen_at" in given:
         out["seen_at"] = _text("seen_at", given["seen_at"], MAX_SEEN_AT, required=False)
     if "lat" in given or "lng" in given:

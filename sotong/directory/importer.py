@@ -4,7 +4,9 @@ Public-data portal files come as UTF-8 (often with a BOM) or CP949, and column
 names vary a little between publishers, so each field accepts several header
 spellings. An import is all-or-nothing per file: rows that cannot be read are
 reported with their line numbers, and if the file has no usable row at all the
-existing data is left untouched.
+existing data is left untouched. An import replaces the rows of one district, the
+one being imported (``default_district``: the profile's); rows that name another
+district are reported and skipped, never written and never a reason to delete.
 """
 from __future__ import annotations
 
@@ -137,8 +139,15 @@ def _import(session: Session, layout: _Layout, raw: bytes, default_district: str
     parsed: list = []
     seen = set()
     for lineno, values in _rows(raw, layout.headers, layout.required):
+        named = values.get("district") or default_district
+        if named != default_district:
+            # One import replaces one district's rows: a file that also lists another
+            # district's rows must not touch (or take over) that district's data.
+            report.skipped.append(f"line {lineno}: 다른 시군구({named}) 자료라서 건너뛰었어요 "
+                                  f"(not {default_district})")
+            continue
         try:
-            row = layout.build(values, values.get("district") or default_district, sample)
+            row = layout.build(values, default_district, sample)
         except _BadRow as exc:
             report.skipped.append(f"line {lineno}: {exc}")
             continue
@@ -162,12 +171,12 @@ def import_vendors(session: Session, raw: bytes, *, default_district: str, sampl
 
 
 def _replace(session: Session, rows: list, district: str, report: ImportReport) -> None:
-    """Swap the district's rows in one transaction; refuse to wipe data with an empty file."""
+    """Swap the district's rows (only that district's) in one transaction; refuse to wipe
+    data with an empty file."""
     if not rows:
         raise ImportFileError("읽을 수 있는 행이 없어서 기존 자료를 그대로 두었어요 (no usable rows)")
     model = type(rows[0])
-    districts = {r.district for r in rows} | {district}
-    session.execute(delete(model).where(model.district.in_(districts)))
+    session.execute(delete(model).where(model.district == district))
     session.add_all(rows)
     report.imported = len(rows)
 

@@ -10,15 +10,24 @@ from sqlalchemy.orm import Session
 from sotong.directory.models import BulkyWasteFee, WasteBagVendor
 
 
+def _rstrip_digits(s: str) -> str:
+    end = len(s)
+    while end and s[end - 1].isdecimal():  # what the regex's \d matched
+        end -= 1
+    return s[:end]
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text or "").lower()
 
 
 def dong_stem(dong: str) -> str:
     """'청라1동', '청라동', '청라 1동', '청라' -> '청라' so a resident's 동 matches 행정동 names."""
+    # rstrip, not r"(\d+)?(동|가)$": that regex retries at every digit of a long run (quadratic).
     s = _squash(dong)
-    s = re.sub(r"(\d+)?(동|가)$", "", s)
-    return re.sub(r"\d+$", "", s)
+    if s.endswith(("동", "가")):
+        s = _rstrip_digits(s[:-1])
+    return _rstrip_digits(s)
 
 
 def fees_for_item(session: Session, district: str, item: str) -> List[BulkyWasteFee]:

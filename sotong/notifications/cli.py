@@ -1,22 +1,32 @@
-"""`sotong notifications ...`: run the outbox once, look at what is queued."""
+"""`sotong notifications ...`: run the outbox once or as a worker, look at it, re-queue."""
 from __future__ import annotations
 
 import signal
 import threading
+import time
 
 from sqlalchemy import select
 
 from sotong.db import session_scope
 from sotong.deadlines import to_kst
-from sotong.notifications.dispatcher import deliver_due
+from sotong.notifications.dispatcher import deliver_due, requeue
 from sotong.notifications.masking import mask_phones
-from sotong.notifications.models import FAILED, LOGGED, QUEUED, SENT, SKIPPED, Notification
+from sotong.notifications.models import FAILED, LOGGED, QUEUED, SENDING, SENT, SKIPPED, UNKNOWN, Notification
 from sotong.notifications.senders import sender_from_env
+from sotong.privacy import cli as privacy_cli
+from sotong.privacy.verification import send_pending_codes
+
+# Verification codes are waited for in the chat: the worker looks for them this often,
+# even when the outbox itself is only run every --interval seconds.
+CODE_POLL_SECONDS = 2.0
+PURGE_EVERY_SECONDS = 24 * 3600
 
 
 def _deliver_once(sender, limit: int, ignore_backoff: bool = False, quiet: bool = False) -> None:
-    with session_scope() as s:
-        report = deliver_due(s, sender, limit=limit, ignore_backoff=ignore_backoff)
+    codes = send_pending_codes(sender)
+    report = deliver_due(sender, limit=limit, ignore_backoff=ignore_backoff)
+    if codes:
+        print(f"sender {sender.name}: {codes} verification code(s) handed over", flush=True)
     if quiet and not report.by_status and not report.retried:
         return
     counts = ", ".join(f"{k} {v}" for k, v in sorted(report.by_status.items())) or "nothing due"
@@ -28,19 +38,38 @@ def _deliver(args) -> int:
     return 0
 
 
+def _guarded(what: str, fn) -> None:
+    try:
+        fn()
+    except Exception as exc:  # a database hiccup must not end the worker; the outbox keeps everything
+        print(f"notification worker ({what}): {exc.__class__.__name__}: {mask_phones(str(exc))[:300]}", flush=True)
+
+
 def _worker(args) -> int:
-    """Deliver due messages every few seconds until stopped (what `make run` starts)."""
+    """Deliver due messages every --interval seconds, codes every few seconds, purge daily."""
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     sender = sender_from_env()
     print(f"notification worker: sender {sender.name}, every {args.interval}s", flush=True)
+    next_outbox = next_purge = 0.0
     while not stop.is_set():
-        try:
-            _deliver_once(sender, args.limit, quiet=True)
-        except Exception as exc:  # a database hiccup must not end the worker; the outbox keeps everything
-            print(f"notification worker: {exc.__class__.__name__}: {mask_phones(str(exc))}", flush=True)
-        stop.wait(args.interval)
+        now = time.monotonic()
+        if now >= next_outbox:
+            _guarded("outbox", lambda: _deliver_once(sender, args.limit, quiet=True))
+            next_outbox = now + args.interval
+        else:
+            _guarded("codes", lambda: send_pending_codes(sender))
+        if args.purge_every > 0 and now >= next_purge:
+            _guarded("purge", privacy_cli.purge_and_print)
+            next_purge = now + args.purge_every
+        stop.wait(min(args.interval, CODE_POLL_SECONDS))
+    return 0
+
+
+def _retry(args) -> int:
+    count = requeue(args.ids)
+    print(f"{count} notification(s) queued again (only unknown or failed ones are)")
     return 0
 
 
@@ -55,6 +84,8 @@ def _list(args) -> int:
             chat = "seen" if n.delivered_in_chat_at else "unseen"
             print(f"{n.id:>5} {n.complaint.receipt_no} {n.stage:<16} {n.status:<7} tries {n.attempts} "
                   f"chat {chat:<6} {to_kst(n.created_at):%m-%d %H:%M}  {text}")
+            if n.status == UNKNOWN:
+                print(f"      unknown: {mask_phones(n.last_error or '')}")
         print(f"({len(rows)} notification{'s' if len(rows) != 1 else ''})")
     return 0
 
@@ -69,7 +100,12 @@ def register(subparsers) -> None:
     c = sub.add_parser("worker", help="deliver due messages every --interval seconds until stopped")
     c.add_argument("--interval", type=float, default=15.0)
     c.add_argument("--limit", type=int, default=100)
+    c.add_argument("--purge-every", type=float, default=PURGE_EVERY_SECONDS,
+                   help="seconds between retention purges (0: never; `sotong privacy purge` by hand)")
     c.set_defaults(func=_worker)
     c = sub.add_parser("list", help="messages in the outbox")
-    c.add_argument("--status", choices=[QUEUED, SENT, LOGGED, SKIPPED, FAILED])
+    c.add_argument("--status", choices=[QUEUED, SENDING, SENT, LOGGED, SKIPPED, FAILED, UNKNOWN])
     c.set_defaults(func=_list)
+    c = sub.add_parser("retry", help="queue unknown/failed messages again (after checking with the provider)")
+    c.add_argument("ids", type=int, nargs="+")
+    c.set_defaults(func=_retry)

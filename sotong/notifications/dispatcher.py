@@ -1,27 +1,54 @@
-"""Running the outbox: send what is due, retry failures later with exponential back-off.
+"""Running the outbox: claim what is due, send it with no transaction open, record each result.
 
-Nothing is lost in an outage: a message leaves the ``queued`` state only when the
-sender accepted it (sent/logged/skipped) or the provider refused it for good
-(``failed``, with the reason kept). Transient failures are retried for as long as it
-takes, the wait doubling from ``base`` up to ``cap``.
+Three short steps so a slow or broken provider can never hold the database:
+
+1. **claim** — one short transaction marks due rows ``sending`` with this run's token
+   (a conditional ``UPDATE … WHERE status = 'queued'``, so two workers never take the
+   same row, on SQLite and PostgreSQL alike), reads what to send, commits;
+2. **send** — the HTTP calls, outside any transaction;
+3. **record** — each message's result in its own transaction, guarded by the claim
+   token, so one odd answer or a crash loses nothing already recorded.
+
+Delivery is at most once. A message leaves ``queued`` only when claimed; after that it
+becomes sent/logged/skipped, ``failed`` (refused for good), ``queued`` again when the
+request certainly never reached the provider (back-off doubling from ``base`` up to
+``cap``), or ``unknown`` when the provider may have it: an unreadable 2xx, a read
+timeout, a connection dropped mid-answer, or a worker that died mid-send (a ``sending``
+row older than ``LEASE``). Unknown rows are never re-sent on their own — a stage message
+twice is worse than once late — staff see them in ``sotong notifications list`` and
+re-queue them with ``sotong notifications retry``.
 """
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Dict, Optional
+from typing import Dict, Iterable, List, Optional
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
 
+from sotong.db import session_scope
 from sotong.deadlines import now_utc, to_db
 from sotong.notifications.masking import mask_phones
-from sotong.notifications.models import FAILED, QUEUED, Notification
+from sotong.notifications.models import FAILED, QUEUED, SENDING, UNKNOWN, Notification
 from sotong.notifications.outbox import ALIMTALK
-from sotong.notifications.senders import OutgoingMessage, PermanentSendError, Sender, TransientSendError
+from sotong.notifications.senders import (
+    OutgoingMessage,
+    PermanentSendError,
+    Sender,
+    TransientSendError,
+    UncertainSendError,
+)
 
 log = logging.getLogger(__name__)
+
+# Far longer than one HTTP call may take (connect 3 s + read 10 s): a row still
+# ``sending`` after this belongs to a worker that died.
+LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -47,6 +74,12 @@ class DeliveryReport:
         return sum(self.by_status.values()) + self.retried
 
 
+@dataclass(frozen=True)
+class _Claimed:
+    message: OutgoingMessage
+    attempts: int
+
+
 def _message(n: Notification) -> OutgoingMessage:
     resident = n.resident
     # Consent is checked now, not when queued: a withdrawn consent stops the push.
@@ -55,55 +88,138 @@ def _message(n: Notification) -> OutgoingMessage:
                            template_code=n.template_code, params=dict(n.params or {}), text=n.text, phone=phone)
 
 
+def new_claim_token() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:16]}"
+
+
+def expire_stale_claims(engine: Optional[Engine], at: datetime, lease: timedelta = LEASE) -> int:
+    """``sending`` rows older than the lease: their worker died mid-send, outcome unknown."""
+    with session_scope(engine) as s:
+        result = s.execute(
+            update(Notification)
+            .where(Notification.status == SENDING, Notification.claimed_at < at - lease)
+            .values(status=UNKNOWN, last_error="worker stopped during the send; the provider may have it")
+            .execution_options(synchronize_session=False)
+        )
+        count = result.rowcount or 0
+    if count:
+        log.error("%s notification(s) were being sent when a worker stopped: marked unknown, "
+                  "check with the provider and `sotong notifications retry`", count)
+    return count
+
+
+def _claim(engine: Optional[Engine], at: datetime, limit: int, ignore_backoff: bool, token: str) -> List[_Claimed]:
+    due_now = Notification.status == QUEUED
+    if not ignore_backoff:
+        due_now = due_now & (Notification.next_attempt_at <= at)
+    with session_scope(engine) as s:
+        ids = s.execute(
+            select(Notification.id).where(due_now)
+            .order_by(Notification.next_attempt_at, Notification.id).limit(limit)
+        ).scalars().all()
+        if not ids:
+            return []
+        # The WHERE status = 'queued' makes the claim exclusive: a row another worker
+        # took between our SELECT and this UPDATE is simply not ours.
+        s.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids), Notification.status == QUEUED)
+            .values(status=SENDING, claimed_by=token, claimed_at=at, attempts=Notification.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        rows = s.execute(
+            select(Notification).where(Notification.claimed_by == token, Notification.status == SENDING)
+            .order_by(Notification.next_attempt_at, Notification.id)
+        ).unique().scalars().all()
+        return [_Claimed(_message(n), n.attempts) for n in rows]
+
+
+def _record(engine: Optional[Engine], token: str, notification_id: int, values: dict) -> bool:
+    """Write one result, only if the row is still this run's claim (an expired lease that
+    already said ``unknown`` is overwritten by the real outcome)."""
+    with session_scope(engine) as s:
+        result = s.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.claimed_by == token,
+                   Notification.status.in_([SENDING, UNKNOWN]))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)
+
+
+def _attempt(sender: Sender, claimed: _Claimed, at: datetime, backoff: Backoff) -> dict:
+    """Send one message and say what to store; never raises, whatever the provider does."""
+    message = claimed.message
+    try:
+        delivery = sender.send(message)
+    except TransientSendError as exc:
+        error = mask_phones(str(exc))[:1000]
+        log.warning("notification %s: attempt %s failed (%s); retried later",
+                    message.notification_id, claimed.attempts, error)
+        return {"status": QUEUED, "last_error": error,
+                "next_attempt_at": at + backoff.delay(claimed.attempts)}
+    except PermanentSendError as exc:
+        error = mask_phones(str(exc))[:1000]
+        log.error("notification %s refused by the provider: %s", message.notification_id, error)
+        return {"status": FAILED, "last_error": error}
+    except UncertainSendError as exc:
+        error = mask_phones(str(exc))[:1000]
+        log.error("notification %s: the provider may have it (%s); marked unknown, not re-sent",
+                  message.notification_id, error)
+        return {"status": UNKNOWN, "last_error": error}
+    except Exception as exc:  # a sender bug: whether anything went out is unknown
+        error = mask_phones(f"{type(exc).__name__}: {exc}")[:1000]
+        log.exception("notification %s: sender error; marked unknown", message.notification_id)
+        return {"status": UNKNOWN, "last_error": error}
+    return {"status": delivery.status, "provider_request_id": delivery.provider_request_id,
+            "sent_at": at, "last_error": None}
+
+
 def deliver_due(
-    session: Session,
     sender: Sender,
     now: Optional[datetime] = None,
     *,
+    engine: Optional[Engine] = None,
     limit: int = 100,
     backoff: Backoff = Backoff(),
     ignore_backoff: bool = False,
+    lease: timedelta = LEASE,
 ) -> DeliveryReport:
-    """Try every queued message whose time has come, oldest first; the caller commits.
+    """Claim every queued message whose time has come (oldest first), send, record each.
 
+    Manages its own short transactions — call it with no transaction open.
     ``ignore_backoff`` retries waiting messages at once (an operator who knows the
     provider is back up should not have to wait out the back-off).
     """
     at = to_db(now or now_utc())
-    due_now = Notification.status == QUEUED
-    if not ignore_backoff:
-        due_now = due_now & (Notification.next_attempt_at <= at)
-    due = session.execute(
-        select(Notification)
-        .where(due_now)
-        .order_by(Notification.next_attempt_at, Notification.id)
-        .limit(limit)
-        # Two dispatchers at once (cron overlap) each take different rows on PostgreSQL.
-        .with_for_update(skip_locked=True, of=Notification)
-    ).unique().scalars().all()
     report = DeliveryReport()
-    for notification in due:
-        notification.attempts += 1
-        try:
-            delivery = sender.send(_message(notification))
-        except TransientSendError as exc:
-            notification.next_attempt_at = at + backoff.delay(notification.attempts)
-            notification.last_error = mask_phones(str(exc))[:1000]
+    for _ in range(expire_stale_claims(engine, at, lease)):
+        report.count(UNKNOWN)
+    token = new_claim_token()
+    for claimed in _claim(engine, at, limit, ignore_backoff, token):
+        values = _attempt(sender, claimed, at, backoff)
+        if not _record(engine, token, claimed.message.notification_id, values):
+            log.error("notification %s: result %s not recorded (claim lost)",
+                      claimed.message.notification_id, values["status"])
+            continue
+        if values["status"] == QUEUED:
             report.retried += 1
-            log.warning("notification %s: attempt %s failed (%s); next try at %s UTC",
-                        notification.id, notification.attempts, notification.last_error,
-                        notification.next_attempt_at)
-            continue
-        except PermanentSendError as exc:
-            notification.status = FAILED
-            notification.last_error = mask_phones(str(exc))[:1000]
-            report.count(FAILED)
-            log.error("notification %s refused by the provider: %s", notification.id, notification.last_error)
-            continue
-        notification.status = delivery.status
-        notification.provider_request_id = delivery.provider_request_id
-        notification.sent_at = at
-        notification.last_error = None
-        report.count(delivery.status)
-    session.flush()
+        else:
+            report.count(values["status"])
     return report
+
+
+def requeue(ids: Iterable[int], now: Optional[datetime] = None, *, engine: Optional[Engine] = None) -> int:
+    """Staff decided: send these ``unknown``/``failed`` messages again (now)."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    with session_scope(engine) as s:
+        result = s.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids), Notification.status.in_([UNKNOWN, FAILED]))
+            .values(status=QUEUED, next_attempt_at=to_db(now or now_utc()), claimed_by=None, claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount or 0

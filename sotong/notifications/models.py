@@ -13,6 +13,9 @@ SENT = "sent"        # accepted by the 알림톡 provider
 LOGGED = "logged"    # no provider configured: written to the log only
 SKIPPED = "skipped"  # provider configured but the resident gave no phone consent
 FAILED = "failed"    # the provider refused it for good (bad template, bad number); see last_error
+SENDING = "sending"  # claimed by a worker (claimed_by/claimed_at), its HTTP call under way
+UNKNOWN = "unknown"  # the provider may or may not have it (garbage answer, read timeout, worker died
+                     # mid-send); never re-sent on its own — staff look and `notifications retry` it
 
 
 class Notification(Base):
@@ -42,6 +45,9 @@ class Notification(Base):
     sent_at = Column(DateTime, nullable=True)
     delivered_in_chat_at = Column(DateTime, nullable=True)
     idempotency_key = Column(String(100), nullable=False, unique=True)  # sent to the provider
+    # Which worker run took the row and when; a SENDING row older than the lease is UNKNOWN.
+    claimed_by = Column(String(64), nullable=True)
+    claimed_at = Column(DateTime, nullable=True)
     created_at = Column(DateTime, nullable=False)
 
     complaint = relationship(Complaint, lazy="joined")

@@ -47,4 +47,5 @@ def make_tracker(text: str = "", intent: str = "", entities: Optional[List[dict]
 
 
 def responses(dispatcher: CollectingDispatcher) -> List[str]:
-    return [m.get("response") for m in dispatcher.messages]
+    # utter_action: a response the action filled itself (actions/complaints/wording.utter_literal)
+    return [m.get("response") or m.get("utter_action") for m in dispatcher.messages]

@@ -18,7 +18,7 @@ from tests.actions.conftest import make_tracker, responses
 
 def run(action, tracker, domain):
     d = CollectingDispatcher()
-    events = action.run(d, tracker, domain)
+    events = action.run_blocking(d, tracker, domain)
     return d, events
 
 

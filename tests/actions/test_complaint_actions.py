@@ -12,6 +12,9 @@ from actions.updates import ActionGreet
 from sotong.complaints import service
 from sotong.complaints.residents import ResidentKey
 from sotong.db import session_scope
+from sotong.privacy.verification import send_pending_codes
+from sotong.privacy.models import PhoneVerification
+from sotong.notifications.senders import LogOnlySender
 from tests.actions.conftest import make_tracker, responses
 
 ME = "resident-1"
@@ -19,7 +22,8 @@ FORM_SLOTS = {"complaint_category": "illegal_dumping"}
 
 
 def tracker(text="", intent="inform", slots=None, entities=None, sender=ME):
-    t = make_tracker(text, intent, entities, {**FORM_SLOTS, **(slots or {})}, sender=sender)
+    # The REST channel hands Rasa "rest:<sender>" (connectors/identity.py).
+    t = make_tracker(text, intent, entities, {**FORM_SLOTS, **(slots or {})}, sender=f"rest:{sender}")
     t.latest_input_channel = "rest"
     return t
 
@@ -47,17 +51,37 @@ async def test_a_bare_intent_asks_for_the_address(core_db, domain):
     assert "report_address" not in got and "report_description" not in got and got["report_key"]
 
 
+KAKAO_PHOTO = "https://talk.kakaocdn.net/dna/x/evidence.jpg?credential=z"
+
+
 async def test_a_photo_mid_form_is_kept_and_the_question_repeats(core_db, domain):
     d = CollectingDispatcher()
-    photo = [{"entity": "photo_url", "value": "https://img.example/1.jpg"}]
+    photo = [{"entity": "photo_url", "value": KAKAO_PHOTO}]
     events = await ValidateReportForm().run(
-        d, tracker('/inform{"photo_url": "https://img.example/1.jpg"}', "inform", entities=photo,
+        d, tracker(f'/inform{{"photo_url": "{KAKAO_PHOTO}"}}', "inform", entities=photo,
                    slots={"requested_slot": "report_description", "report_address": "서곶로 1",
                           "report_key": "k"}), domain)
     got = slot_events(events)
-    assert got["report_photo_url"] == "https://img.example/1.jpg"
+    assert got["report_photo_url"] == KAKAO_PHOTO
     assert "report_description" not in got      # the URL is not taken as the description
     assert responses(d) == ["utter_report_photo_received"]
+
+
+@pytest.mark.parametrize("url", [
+    "https://img.example/1.jpg",                       # not the channel's media host
+    "http://talk.kakaocdn.net/dna/x/evidence.jpg",     # not https
+    "https://talk.kakaocdn.net.evil.example/x.jpg",    # a look-alike host
+    "https://talk.kakaocdn.net@evil.example/x.jpg",    # userinfo trick: the host is evil.example
+    "https://127.0.0.1/x.jpg",
+])
+async def test_a_photo_from_elsewhere_is_refused_and_cleared(core_db, domain, url):
+    d = CollectingDispatcher()
+    events = await ValidateReportForm().run(
+        d, tracker(f'/inform{{"photo_url": "{url}"}}', "inform", entities=[{"entity": "photo_url", "value": url}],
+                   slots={"requested_slot": "report_description", "report_address": "서곶로 1",
+                          "report_key": "k", "report_photo_url": url}), domain)
+    assert slot_events(events)["report_photo_url"] is None
+    assert responses(d) == ["utter_report_photo_refused"]
 
 
 async def test_no_at_the_summary_files_nothing(core_db, domain):
@@ -68,7 +92,7 @@ async def test_no_at_the_summary_files_nothing(core_db, domain):
     got = slot_events(events)
     assert got["report_confirmed"] is False and got["form_abort"] is True and got["requested_slot"] is None
     d = CollectingDispatcher()
-    ActionFileComplaint().run(d, tracker(slots={**got, "report_address": "a", "report_description": "b"}), domain)
+    ActionFileComplaint().run_blocking(d, tracker(slots={**got, "report_address": "a", "report_description": "b"}), domain)
     assert responses(d) == ["utter_report_not_filed"]
     with session_scope(core_db) as s:
         assert service.list_for_resident(s, ResidentKey("rest", ME)) == []
@@ -83,7 +107,7 @@ def test_filing_is_exactly_once_per_submission_key(core_db, domain):
     receipts = []
     for _ in range(2):  # a retried or double-tapped confirmation
         d = CollectingDispatcher()
-        events = ActionFileComplaint().run(d, tracker("네", "affirm", slots=filed_slots()), domain)
+        events = ActionFileComplaint().run_blocking(d, tracker("네", "affirm", slots=filed_slots()), domain)
         assert responses(d) == ["utter_report_filed"]
         receipts.append(slot_events(events)["complaint_id"])
     assert receipts[0] == receipts[1]
@@ -97,7 +121,7 @@ def test_filing_is_exactly_once_per_submission_key(core_db, domain):
 
 def file_one(domain, sender=ME, key="k1") -> str:
     d = CollectingDispatcher()
-    events = ActionFileComplaint().run(d, tracker(slots=filed_slots(key), sender=sender), domain)
+    events = ActionFileComplaint().run_blocking(d, tracker(slots=filed_slots(key), sender=sender), domain)
     return slot_events(events)["complaint_id"]
 
 
@@ -107,17 +131,17 @@ def test_status_shows_the_timeline_and_strangers_see_nothing(core_db, domain):
         service.assign_department(s, receipt, actor="officer:test")
         service.assign_officer(s, receipt, "cleaning-kim", actor="officer:test")
     d = CollectingDispatcher()
-    ActionComplaintStatus().run(d, tracker(f"{receipt} 조회", "check_complaint_status",
+    ActionComplaintStatus().run_blocking(d, tracker(f"{receipt} 조회", "check_complaint_status",
                                            entities=[{"entity": "complaint_id", "value": receipt}]), domain)
     said = responses(d)
     assert said[:2] == ["utter_complaint_update", "utter_complaint_update"]   # 배정, 담당자 지정
     detail = d.messages[-1]
-    assert detail["response"] == "utter_complaint_detail" and "김서진" in detail["handler"]
-    assert "담당자 지정" in detail["timeline_lines"]
+    assert detail["utter_action"] == "utter_complaint_detail" and "김서진" in detail["text"]
+    assert "담당자 지정" in detail["text"]
 
     for asked in (receipt, "ZZZZ-2222"):
         d = CollectingDispatcher()
-        ActionComplaintStatus().run(d, tracker(f"{asked} 조회", "check_complaint_status", sender="stranger",
+        ActionComplaintStatus().run_blocking(d, tracker(f"{asked} 조회", "check_complaint_status", sender="stranger",
                                                entities=[{"entity": "complaint_id", "value": asked}]), domain)
         assert responses(d) == ["utter_complaint_not_found"]
 
@@ -129,9 +153,9 @@ async def test_correction_picks_the_only_open_complaint_and_logs_it(core_db, dom
     got = slot_events(events)
     assert got["complaint_id"] == receipt and got["edit_field"] == "address"
     d = CollectingDispatcher()
-    ActionApplyCorrection().run(d, tracker(slots={"complaint_id": receipt, "edit_field": "address",
+    ActionApplyCorrection().run_blocking(d, tracker(slots={"complaint_id": receipt, "edit_field": "address",
                                                   "edit_value": "서곶로 125 앞"}), domain)
-    assert responses(d) == ["utter_correction_done"] and d.messages[0]["address"] == "서곶로 125 앞"
+    assert responses(d) == ["utter_correction_done"] and "• 위치: 서곶로 125 앞\n" in d.messages[0]["text"]
 
 
 async def test_a_strangers_receipt_cannot_be_corrected_or_cancelled(core_db, domain):
@@ -141,7 +165,7 @@ async def test_a_strangers_receipt_cannot_be_corrected_or_cancelled(core_db, dom
                                                      entities=[{"entity": "complaint_id", "value": receipt}]), domain)
     assert responses(d) == ["utter_complaint_not_found"] and slot_events(events)["form_abort"] is True
     d = CollectingDispatcher()
-    ActionCancelComplaint().run(d, tracker(slots={"complaint_id": receipt, "cancel_confirmed": True},
+    ActionCancelComplaint().run_blocking(d, tracker(slots={"complaint_id": receipt, "cancel_confirmed": True},
                                            sender="stranger"), domain)
     assert responses(d) == ["utter_complaint_not_found"]
     with session_scope(core_db) as s:
@@ -151,21 +175,30 @@ async def test_a_strangers_receipt_cannot_be_corrected_or_cancelled(core_db, dom
 def test_cancel_after_confirmation(core_db, domain):
     receipt = file_one(domain)
     d = CollectingDispatcher()
-    ActionCancelComplaint().run(d, tracker(slots={"complaint_id": receipt, "cancel_confirmed": True}), domain)
+    ActionCancelComplaint().run_blocking(d, tracker(slots={"complaint_id": receipt, "cancel_confirmed": True}), domain)
     assert responses(d) == ["utter_cancel_done"]
     with session_scope(core_db) as s:
         assert service.get_for_resident(s, receipt, ResidentKey("rest", ME)).status == "cancelled"
 
 
 @pytest.mark.parametrize("typed, stored", [("010-1234-5678", "01012345678"), ("제 번호는 010 9876 5432요", "01098765432")])
-async def test_consent_stores_the_number_only_after_the_notice(core_db, domain, typed, stored):
+async def test_consent_stores_the_number_only_after_its_code(core_db, domain, typed, stored):
     events = await ValidateAlertConsentForm().run(
         CollectingDispatcher(), tracker(typed, "inform", slots={"requested_slot": "consent_phone"}), domain)
-    phone = slot_events(events)["consent_phone"]
-    assert phone == stored
+    masked = slot_events(events)["consent_phone"]
+    assert masked == f"010-****-{stored[-4:]}"  # the slot never holds the number
+    with session_scope(core_db) as s:
+        code = s.query(PhoneVerification).one().code_to_send
+        from sotong.complaints.residents import find_resident
+        assert find_resident(s, ResidentKey("rest", ME)).phone is None  # not before the code
+    send_pending_codes(LogOnlySender())
+    events = await ValidateAlertConsentForm().run(
+        CollectingDispatcher(), tracker(code, "inform", slots={"requested_slot": "consent_code",
+                                                               "consent_phone": masked}), domain)
+    assert slot_events(events)["consent_code"] == "verified"
     d = CollectingDispatcher()
-    ActionRecordConsent().run(d, tracker(slots={"consent_phone": phone}), domain)
-    assert d.messages[0]["masked_phone"].startswith("010-****-")
+    await ActionRecordConsent().run(d, tracker(slots={"consent_phone": masked, "consent_code": "verified"}), domain)
+    assert d.messages[0]["masked_phone"] == masked
     with session_scope(core_db) as s:
         from sotong.complaints.residents import find_resident
         resident = find_resident(s, ResidentKey("rest", ME))
@@ -184,5 +217,5 @@ async def test_a_wrong_number_is_asked_again_and_no_is_respected(core_db, domain
 
 def test_greeting_names_the_district(domain):
     d = CollectingDispatcher()
-    ActionGreet().run(d, tracker("안녕", "greet", sender="nobody-yet"), domain)
+    ActionGreet().run_blocking(d, tracker("안녕", "greet", sender="nobody-yet"), domain)
     assert d.messages[-1]["response"] == "utter_greet" and d.messages[-1]["district_name"] == "인천광역시 서구"

@@ -2,13 +2,16 @@
 
 It records every request, can be told to be down (503) or to refuse (400 / a result
 code), and counts messages it accepted per idempotency key, as a provider that
-de-duplicates would.
+de-duplicates would. Misbehaviours for the worker's tests: ``slow`` (holds the answer
+until ``release()`` or ``slow_seconds``; ``arrived`` is set when a request is held),
+``garbage`` (accepts the message, answers 200 with an HTML page), ``reset`` (accepts
+it, then drops the connection without an answer), ``redirect`` (302 to
+``redirect_to``).
 """
 from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Dict, List, Optional
@@ -22,8 +25,11 @@ class FakeAlimtalkProvider:
     def __init__(self):
         self.requests: List[dict] = []
         self.accepted: Dict[str, dict] = {}  # idempotency key -> body
-        self.mode = "up"                      # up | down | refuse | slow
+        self.mode = "up"                      # up | down | refuse | slow | garbage | reset | redirect
         self.slow_seconds = 0.0
+        self.redirect_to = ""
+        self.arrived = threading.Event()      # a slow-mode request is being held
+        self._release = threading.Event()
         self._lock = threading.Lock()
         provider = self
 
@@ -39,7 +45,14 @@ class FakeAlimtalkProvider:
                     provider.requests.append(record)
                     mode = provider.mode
                 if mode == "slow":
-                    time.sleep(provider.slow_seconds)
+                    provider.arrived.set()
+                    provider._release.wait(provider.slow_seconds)
+                if mode == "redirect":
+                    self.send_response(302)
+                    self.send_header("Location", provider.redirect_to + self.path)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if mode == "down":
                     return self._reply(503, {"message": "service unavailable"})
                 expected = f"/alimtalk/v2.3/appkeys/{provider.APP_KEY}/messages"
@@ -52,6 +65,18 @@ class FakeAlimtalkProvider:
                 key = self.headers.get("X-Idempotency-Key")
                 with provider._lock:
                     provider.accepted.setdefault(key, record["body"])
+                if mode == "garbage":  # e.g. a proxy's error page, after the provider took it
+                    page = b"<html><body>Gateway says hello</body></html>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
+                    return
+                if mode == "reset":
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
                 recipients = record["body"].get("recipientList") or []
                 self._reply(200, {
                     "header": {"isSuccessful": True, "resultCode": 0, "resultMessage": "SUCCESS"},
@@ -71,6 +96,10 @@ class FakeAlimtalkProvider:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
+    def release(self) -> None:
+        """Let every held slow-mode request answer now."""
+        self._release.set()
+
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
@@ -78,7 +107,9 @@ class FakeAlimtalkProvider:
 
     def env(self, sms_fallback: Optional[str] = None) -> Dict[str, str]:
         env = {"SOTONG_ALIMTALK_URL": self.url, "SOTONG_ALIMTALK_APPKEY": self.APP_KEY,
-               "SOTONG_ALIMTALK_SECRET": self.SECRET, "SOTONG_ALIMTALK_SENDER_KEY": self.SENDER_KEY}
+               "SOTONG_ALIMTALK_SECRET": self.SECRET, "SOTONG_ALIMTALK_SENDER_KEY": self.SENDER_KEY,
+               # plain http on loopback: the test-only override (refused in production mode)
+               "SOTONG_ALIMTALK_ALLOW_LOOPBACK_HTTP": "1"}
         if sms_fallback is not None:
             env["SOTONG_ALIMTALK_SMS_FALLBACK"] = sms_fallback
         return env
@@ -88,5 +119,6 @@ class FakeAlimtalkProvider:
         return self
 
     def __exit__(self, *exc):
+        self.release()
         self.server.shutdown()
         self.server.server_close()

@@ -11,7 +11,7 @@ from sotong.complaints.lifecycle import ComplaintStatus as S
 from sotong.db import session_scope
 from sotong.notifications.config import AlimtalkConfig
 from sotong.notifications.dispatcher import deliver_due
-from sotong.notifications.models import FAILED, QUEUED, SENT, SKIPPED, Notification
+from sotong.notifications.models import FAILED, QUEUED, SENT, SKIPPED, UNKNOWN, Notification
 from sotong.notifications.senders import AlimtalkSender
 from tests.core.fake_alimtalk import FakeAlimtalkProvider
 from tests.core.helpers import complaint_in, file, perform
@@ -43,7 +43,7 @@ def statuses(engine):
 def test_request_shape(core_db, consenting, now, provider, sender):
     receipt = file(core_db, consenting, now)
     with session_scope(core_db) as s:
-        report = deliver_due(s, sender, now)
+        report = deliver_due(sender, now)
     assert report.by_status == {SENT: 1}
     (request,) = provider.requests
     assert request["path"] == "/alimtalk/v2.3/appkeys/fake-app-key/messages"
@@ -64,15 +64,14 @@ def test_request_shape(core_db, consenting, now, provider, sender):
 def test_sms_fallback_can_be_switched_off(core_db, consenting, now, provider):
     sender = AlimtalkSender(AlimtalkConfig.from_env(provider.env(sms_fallback="0")))
     file(core_db, consenting, now)
-    with session_scope(core_db) as s:
-        deliver_due(s, sender, now)
+    deliver_due(sender, now)
     assert provider.requests[0]["body"]["recipientList"][0]["resendParameter"] == {"isResend": False}
 
 
 def test_without_consent_nothing_is_sent_but_the_chat_keeps_it(core_db, resident, now, provider, sender):
     file(core_db, resident, now)
     with session_scope(core_db) as s:
-        assert deliver_due(s, sender, now).by_status == {SKIPPED: 1}
+        assert deliver_due(sender, now).by_status == {SKIPPED: 1}
         assert len(service.pending_in_chat(s, resident)) == 1
     assert provider.requests == []
 
@@ -82,7 +81,7 @@ def test_withdrawn_consent_stops_messages_already_queued(core_db, consenting, no
     with session_scope(core_db) as s:
         service.withdraw_phone_consent(s, consenting)
     with session_scope(core_db) as s:
-        assert deliver_due(s, sender, now).by_status == {SKIPPED: 1}
+        assert deliver_due(sender, now).by_status == {SKIPPED: 1}
     assert provider.requests == []
 
 
@@ -90,7 +89,7 @@ def test_outage_then_recovery_loses_nothing(core_db, consenting, now, provider, 
     receipt = complaint_in(core_db, S.OFFICER_ASSIGNED, consenting, now)  # 3 messages
     provider.mode = "down"
     with session_scope(core_db) as s:
-        report = deliver_due(s, sender, now)
+        report = deliver_due(sender, now)
     assert report.retried == 3 and report.by_status == {}
     assert statuses(core_db) == [("received", QUEUED, 1), ("assigned", QUEUED, 1), ("officer_assigned", QUEUED, 1)]
     with session_scope(core_db) as s:
@@ -102,18 +101,18 @@ def test_outage_then_recovery_loses_nothing(core_db, consenting, now, provider, 
     perform(core_db, receipt, S.ON_SITE_CHECK, consenting, now + timedelta(seconds=10))
 
     with session_scope(core_db) as s:  # before the back-off: only the new message is tried
-        assert deliver_due(s, sender, now + timedelta(seconds=20)).retried == 1
+        assert deliver_due(sender, now + timedelta(seconds=20)).retried == 1
     with session_scope(core_db) as s:  # second failure: the wait doubles
-        assert deliver_due(s, sender, now + timedelta(seconds=31)).retried == 3
+        assert deliver_due(sender, now + timedelta(seconds=31)).retried == 3
         first = s.query(Notification).order_by(Notification.id).first()
         assert first.attempts == 2
         assert first.next_attempt_at == (now + timedelta(seconds=91)).replace(tzinfo=None)
 
     provider.mode = "up"
     with session_scope(core_db) as s:
-        assert deliver_due(s, sender, now + timedelta(seconds=60)).by_status == {SENT: 1}  # the 4th, due again
+        assert deliver_due(sender, now + timedelta(seconds=60)).by_status == {SENT: 1}  # the 4th, due again
     with session_scope(core_db) as s:
-        assert deliver_due(s, sender, now + timedelta(seconds=100)).by_status == {SENT: 3}
+        assert deliver_due(sender, now + timedelta(seconds=100)).by_status == {SENT: 3}
     assert [st for _, st, _ in statuses(core_db)] == [SENT] * 4
     # every message reached the provider exactly once as accepted, in stage order
     accepted = [b["templateCode"] for b in provider.accepted.values()]
@@ -125,29 +124,34 @@ def test_outage_then_recovery_loses_nothing(core_db, consenting, now, provider, 
 
 def test_provider_unreachable_is_transient(core_db, consenting, now):
     sender = AlimtalkSender(AlimtalkConfig(base_url="http://127.0.0.1:1", app_key="a", secret_key="s",
-                                           sender_key="k", connect_timeout=0.5, read_timeout=0.5))
+                                           sender_key="k", connect_timeout=0.5, read_timeout=0.5,
+                                           allow_loopback_http=True))
     file(core_db, consenting, now)
     with session_scope(core_db) as s:
-        assert deliver_due(s, sender, now).retried == 1
+        assert deliver_due(sender, now).retried == 1
         assert "ConnectionError" in s.query(Notification).one().last_error
 
 
-def test_slow_provider_times_out_and_is_retried(core_db, consenting, now, provider):
+def test_slow_provider_times_out_and_is_unknown_not_resent(core_db, consenting, now, provider):
+    # The request reached the provider: it may deliver it. At most once: staff decide.
     sender = AlimtalkSender(AlimtalkConfig(base_url=provider.url, app_key=provider.APP_KEY,
                                            secret_key=provider.SECRET, sender_key=provider.SENDER_KEY,
-                                           read_timeout=0.2))
+                                           read_timeout=0.2, allow_loopback_http=True))
     provider.mode, provider.slow_seconds = "slow", 1.0
     file(core_db, consenting, now)
+    assert deliver_due(sender, now).by_status == {UNKNOWN: 1}
     with session_scope(core_db) as s:
-        assert deliver_due(s, sender, now).retried == 1
-        assert s.query(Notification).one().status == QUEUED
+        n = s.query(Notification).one()
+        assert n.status == UNKNOWN and "ReadTimeout" in n.last_error
+    assert deliver_due(sender, now + timedelta(hours=2)).total == 0
+    assert len(provider.requests) == 1
 
 
 def test_refusals_are_failed_with_the_reason_kept(core_db, consenting, now, provider, sender):
     provider.mode = "refuse"
     file(core_db, consenting, now)
     with session_scope(core_db) as s:
-        assert deliver_due(s, sender, now).by_status == {FAILED: 1}
+        assert deliver_due(sender, now).by_status == {FAILED: 1}
         n = s.query(Notification).one()
         assert "-3001" in n.last_error and n.delivered_in_chat_at is None
         assert len(service.pending_in_chat(s, consenting)) == 1  # the chat copy is still there
@@ -155,8 +159,8 @@ def test_refusals_are_failed_with_the_reason_kept(core_db, consenting, now, prov
 
 def test_wrong_secret_is_a_permanent_failure(core_db, consenting, now, provider):
     sender = AlimtalkSender(AlimtalkConfig(base_url=provider.url, app_key=provider.APP_KEY,
-                                           secret_key="wrong", sender_key="k"))
+                                           secret_key="wrong", sender_key="k", allow_loopback_http=True))
     file(core_db, consenting, now)
     with session_scope(core_db) as s:
-        assert deliver_due(s, sender, now).by_status == {FAILED: 1}
+        assert deliver_due(sender, now).by_status == {FAILED: 1}
         assert s.query(Notification).one().last_error.startswith("HTTP 401")

@@ -42,7 +42,10 @@ def test_is_receipt_no():
     assert is_receipt_no("AB2C-3DEF") and not is_receipt_no("ab2c-3def")
 
 
-def test_filed_complaints_get_distinct_receipts_and_the_database_enforces_it(core_db, resident, now):
+def test_filed_complaints_get_distinct_receipts_and_the_database_enforces_it(core_db, resident, now, monkeypatch):
+    # One resident files 20 here: lift the per-resident filing limit for this test only.
+    monkeypatch.setenv("SOTONG_FILING_LIMIT_PER_HOUR", "0")
+    monkeypatch.setenv("SOTONG_FILING_LIMIT_PER_DAY", "0")
     receipts = {file(core_db, resident, now) for _ in range(20)}
     assert len(receipts) == 20 and all(FORMAT.match(r) for r in receipts)
     with pytest.raises(IntegrityError):

@@ -85,3 +85,27 @@ def test_shipped_sample_files_import_cleanly(core_db):
     with Session(core_db) as s:
         for dong in profile.dongs:  # every 동 in the profile has shops in the sample
             assert vendors_in_dong(s, "서구", dong), dong
+
+
+def test_an_import_touches_only_its_own_district(core_db):
+    """A vendor file that also lists another district's rows must neither delete nor
+    overwrite that district's data: those rows are reported and skipped (issue 7, finding 10)."""
+    other = "시군구명,행정동,판매소명,소재지도로명주소\n동구,송림동,동구가게,동구 주소\n"
+    with Session(core_db) as s, s.begin():
+        import_vendors(s, other.encode(), default_district="동구")
+    mixed = ("시군구명,행정동,판매소명,소재지도로명주소\n"
+             "서구,청라1동,가게A,주소1\n"
+             "동구,송림동,가짜가게,어딘가\n"
+             ",가정1동,가게C,주소3\n")            # no district named: the one being imported
+    with Session(core_db) as s, s.begin():
+        report = import_vendors(s, mixed.encode(), default_district="서구")
+    assert report.imported == 2
+    assert len(report.skipped) == 1 and report.skipped[0].startswith("line 3:") and "동구" in report.skipped[0]
+    with Session(core_db) as s:
+        assert [v.name for v in vendors_in_dong(s, "동구", "송림동")] == ["동구가게"]
+        assert [v.name for v in vendors_in_dong(s, "서구", "청라동")] == ["가게A"]
+    # and a fee file naming only another district changes nothing at all
+    with pytest.raises(ImportFileError):
+        with Session(core_db) as s, s.begin():
+            import_fees(s, "시군구명,대형폐기물명,수수료\n동구,소파,1\n".encode(), default_district="서구")
+    assert count(core_db, WasteBagVendor) == 3

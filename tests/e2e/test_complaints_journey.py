@@ -3,6 +3,7 @@ officer working it with the CLI, and every stage message reaching a fake 알림�
 provider (a real HTTP server on loopback) — through one outage and its recovery."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import uuid
@@ -33,13 +34,60 @@ def sotong(stack, *args, provider=None, check=True) -> str:
     return done.stdout + done.stderr
 
 
+def code_sent_to(provider, digits: str) -> str:
+    codes = [r["body"]["recipientList"][0]["templateParameter"]["code"] for r in provider.requests
+             if r["body"].get("templateCode") == "SOTONG_VERIFY_01"
+             and r["body"]["recipientList"][0]["recipientNo"] == digits]
+    assert codes, "no verification code reached the provider"
+    return codes[-1]
+
+
+def verify_number(stack, provider, say, phone="010-1234-5678") -> None:
+    assert "보관 기간" in say("알림톡 받기")
+    asked = say(phone)
+    assert "인증번호" in asked and "010-****-" in asked and phone not in asked
+    sotong(stack, "notifications", "deliver", provider=provider)  # what the worker does every few seconds
+    code = code_sent_to(provider, phone.replace("-", ""))
+    wrong = "000000" if code != "000000" else "111111"
+    assert "맞지 않아요" in say(wrong)
+    assert "번호를 확인했어요" in say(code)
+    provider.requests.clear()  # from here on the provider sees only stage messages
+    provider.accepted.clear()
+
+
+def events_in_db(stack, conversation_suffix: str) -> list:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(stack.env["DATABASE_URL"], future=True)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text("SELECT sender_id, data FROM events WHERE sender_id LIKE :id"),
+                                     {"id": f"%{conversation_suffix}"}).all())
+    finally:
+        engine.dispose()
+
+
+def test_alimtalk_stop_removes_the_number_from_the_tracker_store(rasa_stack, provider):
+    me = f"resident-{uuid.uuid4().hex[:8]}"
+    say = lambda text: texts(rasa_stack.say(me, text))  # noqa: E731
+    verify_number(rasa_stack, provider, say, phone="010-2468-1357")
+    assert "지웠어요" in say("알림톡 그만")
+    rows = events_in_db(rasa_stack, me)
+    assert rows, "the conversation is not in the tracker store"
+    stored = "\n".join(data for _, data in rows)
+    api = json.dumps(rasa_stack.tracker(rows[0][0]), ensure_ascii=False)
+    for where in (stored, api):
+        for form in ("010-2468-1357", "01024681357", "2468-1357", "24681357"):
+            assert form not in where
+    assert "알림톡 그만" in api  # it is the same conversation
+
+
 def test_file_correct_track_and_complete_with_every_notification(rasa_stack, provider):
     me = f"resident-{uuid.uuid4().hex[:8]}"
     say = lambda text: texts(rasa_stack.say(me, text))  # noqa: E731
 
-    # Consent first: the notice says why and for how long, the number is the consent.
-    assert "보관 기간" in say("알림톡 받기")
-    assert "010-****-5678" in say("010-1234-5678")
+    # Consent first: the notice says why and for how long; the number is verified with a code.
+    verify_number(rasa_stack, provider, say)
 
     # Filing: four resident turns from intent to receipt number.
     turns = ["무단투기 신고할게요", "서곶로 123 앞이에요", "쓰레기봉투가 일주일째 쌓여서 냄새가 나요", "네"]

@@ -59,7 +59,8 @@ def test_typos_and_missing_spaces(rasa_stack):
     assert "소파" in said and "원" in said
 
 
-@pytest.mark.parametrize("message", ["", "   ", "ㅋ" * 10_000, "😀🙏🔥", "\x00\x01", "<script>alert(1)</script>",
+# (Messages over the length cap get a 413 with a Korean reply: tests/security/test_channels.py.)
+@pytest.mark.parametrize("message", ["", "   ", "ㅋ" * 2_000, "😀🙏🔥", "\x00\x01", "<script>alert(1)</script>",
                                      "'; DROP TABLE complaint; --"])
 def test_odd_messages_get_a_reply_never_a_500(rasa_stack, message):
     resp = requests.post(f"{rasa_stack.rasa_url}/webhooks/rest/webhook",
@@ -85,4 +86,4 @@ def test_a_rest_client_cannot_pose_as_another_channel(rasa_stack):
     resp = requests.post(f"{rasa_stack.rasa_url}/webhooks/rest/webhook",
                          json={"sender": who, "message": "안녕하세요", "input_channel": "kakao"}, timeout=30)
     assert resp.status_code == 200
-    assert rasa_stack.tracker(who)["latest_input_channel"] == "rest"
+    assert rasa_stack.tracker(f"rest:{who}")["latest_input_channel"] == "rest"  # REST's conversation id

@@ -118,6 +118,14 @@ class CallbackServer:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/callback/{name}"
 
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def environ(self) -> Dict[str, str]:
+        """What lets the channel call this loopback server (never the default: see callback_policy.py)."""
+        return loopback_callback_env(self.port)
+
     def accepted(self) -> List[Dict[str, Any]]:
         return [r for r in self.received if r["status"] == 200]
 
@@ -130,6 +138,14 @@ class CallbackServer:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def loopback_callback_env(*ports: int) -> Dict[str, str]:
+    """Environment allowing callbacks to plain-http loopback test servers (development mode only)."""
+    return {
+        "KAKAO_CALLBACK_HOSTS": ",".join(f"127.0.0.1:{port}" for port in ports),
+        "KAKAO_CALLBACK_ALLOW_HTTP": "1",
+    }
 
 
 all_texts = payloads.response_texts  # every text a resident would read (for assertions)

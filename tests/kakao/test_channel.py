@@ -22,8 +22,8 @@ from tests.kakao.kakao_testkit import Dialogue, all_texts, serve_channel
 SLOW = 0.3  # dialogue time on the slow path; the deadline there is 0.01 s
 
 
-def channel(**options: Any) -> KakaoInput:
-    return KakaoInput(load_config(options, environ={}))
+def channel(environ: Optional[Dict[str, str]] = None, **options: Any) -> KakaoInput:
+    return KakaoInput(load_config(options, environ=environ or {}, production=False))
 
 
 async def post(url: str, body: Any, headers: Optional[Dict[str, str]] = None, timeout: float = 10) -> Tuple[int, Dict[str, Any]]:
@@ -55,7 +55,7 @@ async def test_text_message_is_answered_in_time(fixture_body) -> None:
     assert status == 200
     assert response == {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": "echo: 청라동 쓰레기봉투 어디서 사요"}}]}}
     [message] = dialogue.messages
-    assert message.sender_id == body["userRequest"]["user"]["id"]
+    assert message.sender_id == "kakao:" + body["userRequest"]["user"]["id"]
     assert message.input_channel == "kakao"
     assert message.metadata["kakao"]["plusfriend_user_key"] == "pfk_Xy12AbC"
     assert message.metadata["kakao"]["bot_id"] == "5f0000000000000000000001"
@@ -170,7 +170,7 @@ async def test_malformed_bodies_get_a_kakao_shaped_400(raw: bytes, texts) -> Non
 async def test_slow_answer_goes_to_the_callback_url(callback_server, texts) -> None:
     receiver = callback_server()
     dialogue = Dialogue(delay=SLOW)
-    kakao = channel(reply_deadline_seconds=0.01)
+    kakao = channel(receiver.environ(), reply_deadline_seconds=0.01)
     async with serve_channel(kakao, dialogue) as url:
         status, ack = await post(url, payloads.skill_request("느린 질문", "slow-1", callback_url=receiver.url("a")))
         assert status == 200
@@ -186,7 +186,7 @@ async def test_slow_answer_goes_to_the_callback_url(callback_server, texts) -> N
 
 async def test_callback_is_retried_after_a_failure(callback_server) -> None:
     receiver = callback_server(statuses=[503])
-    kakao = channel(reply_deadline_seconds=0.01)
+    kakao = channel(receiver.environ(), reply_deadline_seconds=0.01)
     async with serve_channel(kakao, Dialogue(delay=SLOW)) as url:
         await post(url, payloads.skill_request("느린 질문", "slow-2", callback_url=receiver.url()))
         await receiver.wait_for(2)
@@ -197,7 +197,7 @@ async def test_callback_is_retried_after_a_failure(callback_server) -> None:
 
 async def test_refused_callback_is_shown_on_the_next_message(callback_server, texts) -> None:
     receiver = callback_server(statuses=[400])
-    kakao = channel(reply_deadline_seconds=0.01)
+    kakao = channel(receiver.environ(), reply_deadline_seconds=0.01)
     dialogue = Dialogue(delay=SLOW)
     async with serve_channel(kakao, dialogue) as url:
         await post(url, payloads.skill_request("느린 질문", "slow-3", callback_url=receiver.url()))
@@ -264,7 +264,7 @@ async def test_concurrent_duplicates_run_the_dialogue_once(texts) -> None:
 
 async def test_retry_with_a_new_callback_url_gets_the_answer_once(callback_server) -> None:
     receiver = callback_server()
-    kakao = channel(reply_deadline_seconds=0.01)
+    kakao = channel(receiver.environ(), reply_deadline_seconds=0.01)
     dialogue = Dialogue(delay=SLOW)
     async with serve_channel(kakao, dialogue) as url:
         await post(url, payloads.skill_request("느린 질문", "dup-2", callback_url=receiver.url("first")))

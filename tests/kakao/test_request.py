@@ -14,7 +14,9 @@ def _parse(body, **kwargs):
 def test_text_message(fixture_body) -> None:
     body = fixture_body("text_message")
     skill = _parse(body)
-    assert skill.sender_id == body["userRequest"]["user"]["id"]
+    # Namespaced: no REST or web caller can name a Kakao resident's conversation (issue 7).
+    assert skill.sender_id == "kakao:" + body["userRequest"]["user"]["id"]
+    assert skill.metadata["kakao"]["user_id"] == body["userRequest"]["user"]["id"]
     assert skill.text == skill.utterance == "청라동 쓰레기봉투 어디서 사요"
     assert skill.bot_id == "5f0000000000000000000001"
     assert skill.callback_url is None and skill.more is None
@@ -54,7 +56,8 @@ def test_secure_image_plugin_photo(fixture_body) -> None:
 
 def test_image_sent_in_chat(fixture_body) -> None:
     skill = _parse(fixture_body("image_in_chat"))
-    url = "http://dn-m.talk.kakao.com/talkm/bl4Yk0c3qXB/abcDEF/i_1x2y3z.jpg"
+    # Kakao sends chat images as http://dn-m.talk.kakao.com/...: same Kakao host, fetched over https.
+    url = "https://dn-m.talk.kakao.com/talkm/bl4Yk0c3qXB/abcDEF/i_1x2y3z.jpg"
     assert skill.metadata["kakao"]["photo_urls"] == [url]
     assert json.loads(skill.text[len("/inform") :]) == {"photo_url": url}
 
@@ -73,11 +76,11 @@ def test_location_with_coordinates_only() -> None:
 
 def test_photo_and_location_together_and_custom_names() -> None:
     body = payloads.skill_request(
-        "신고", params={"evidence": "https://example.org/p.jpg", "spot": "가정동 1"}
+        "신고", params={"evidence": "https://talk.kakaocdn.net/dna/p.jpg", "spot": "가정동 1"}
     )
     mapping = InputMapping(photo_params=("evidence",), location_params=("spot",), inform_intent="provide", photo_entity="photo", location_entity="place")
     skill = _parse(body, mapping=mapping)
-    assert skill.text == '/provide{"photo": "https://example.org/p.jpg", "place": "가정동 1"}'
+    assert skill.text == '/provide{"photo": "https://talk.kakaocdn.net/dna/p.jpg", "place": "가정동 1"}'
 
 
 def test_plain_link_in_chat_is_not_a_photo() -> None:
@@ -88,7 +91,7 @@ def test_plain_link_in_chat_is_not_a_photo() -> None:
 
 def test_admin_bot_tester_shape(fixture_body) -> None:
     skill = _parse(fixture_body("admin_bot_test"))
-    assert skill.sender_id == "test-user-key"
+    assert skill.sender_id == "kakao:test-user-key"
     assert skill.metadata["kakao"]["request_params"]["surface"] == "BuilderBotTest"
     assert skill.metadata["kakao"]["client_extra"] == {}
 

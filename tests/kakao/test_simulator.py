@@ -10,7 +10,9 @@ from connectors.kakao.config import load_config
 from connectors.kakao.render import render_response
 from connectors.kakao.screen import draw
 from connectors.kakao.simulator import CallbackReceiver, Simulator
-from tests.kakao.kakao_testkit import Dialogue, serve_channel
+from tests.kakao.kakao_testkit import Dialogue, loopback_callback_env, serve_channel
+
+PHOTO = "https://talk.kakaocdn.net/dna/sim/trash.jpg?credential=s"
 
 
 def test_screen_numbers_every_tappable_button(texts) -> None:
@@ -57,10 +59,10 @@ async def test_a_session_through_the_real_channel() -> None:
             simulator = Simulator(url, "sim-user", receiver=receiver, out=out)
 
             def session() -> None:
-                for line in ["안녕하세요", "1", "/photo https://example.org/trash.jpg", "/location 인천 서구 가정로 1"]:
+                for line in ["안녕하세요", "1", f"/photo {PHOTO}", "/location 인천 서구 가정로 1"]:
                     assert simulator.command(line)
                 # the slow path: the answer arrives on the loopback callback receiver
-                kakao.config = load_config({"reply_deadline_seconds": 0.01}, environ={})
+                kakao.config = load_config({"reply_deadline_seconds": 0.01}, environ=loopback_callback_env(receiver.port))
                 dialogue.delay = 0.2
                 simulator.command("느린 질문")
                 assert not simulator.command("/quit")
@@ -70,7 +72,7 @@ async def test_a_session_through_the_real_channel() -> None:
     assert dialogue.texts == [
         "안녕하세요",
         "/report_dumping",
-        '/inform{"photo_url": "https://example.org/trash.jpg"}',
+        '/inform{"photo_url": "%s"}' % PHOTO,
         '/inform{"address": "인천 서구 가정로 1"}',
         "느린 질문",
     ]

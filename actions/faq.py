@@ -1,0 +1,126 @@
+"""The district FAQ: answer a catalogue topic, or say honestly that the bot does not know.
+
+The NLU predicts the intent ``faq``; the topic is picked from the catalogue's own examples
+(sotong/faq/selector.py, refitted when staff change a file); a quick-reply tap sends the
+topic exactly as ``/faq{"faq_topic": "<topic_id>"}``. The answer, department, phone and online route are
+read from ``district/<name>/faq/*.yml`` at run time, so staff edits go live without
+retraining. The wording around them is in data/responses/faq.yml.
+
+A question the bot cannot answer (low topic confidence here, out_of_scope or low NLU
+confidence in actions/fallback.py) gets "그건 아직 제가 안내하지 못해요" with the most
+likely department, the main number and 120, and up to three close topics as buttons —
+never another topic's or service's answer.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Optional, Sequence, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import district_vars, latest_text, profile
+from actions.updates import AnswerAction
+from sotong.faq import Catalogue, CatalogueError, Topic, index_for, load_catalogue
+from sotong.faq.guess import Guess
+from sotong.faq.selector import MIN_SCORE, select
+
+log = logging.getLogger(__name__)
+
+RETRIEVAL_INTENT = "faq"
+TOPIC_ENTITY = "faq_topic"
+MAX_BUTTONS = 3
+# Response names (wording in data/responses/faq.yml).
+RESPONSES = ("utter_faq_answer", "utter_faq_answer_online", "utter_faq_sample_notice",
+             "utter_faq_related", "utter_faq_unknown", "utter_faq_unknown_department", "utter_faq_did_you_mean")
+
+_last_good: Dict[str, Catalogue] = {}
+
+
+def current_catalogue() -> Optional[Catalogue]:
+    """The catalogue as staff last saved it; if their last edit broke a file, the last good one."""
+    directory = profile().directory
+    try:
+        catalogue = load_catalogue(directory)
+    except CatalogueError as exc:
+        log.error("FAQ catalogue not reloaded, serving the last good one: %s", exc)
+        return _last_good.get(str(directory))
+    except OSError:
+        log.exception("FAQ catalogue unreadable")
+        return _last_good.get(str(directory))
+    _last_good[str(directory)] = catalogue
+    return catalogue
+
+
+def topic_button(topic: Topic) -> Dict[Text, Text]:
+    return {"title": topic.title, "payload": "/%s%s" % (RETRIEVAL_INTENT, json.dumps({TOPIC_ENTITY: topic.id}))}
+
+
+def tapped_topic(tracker: Tracker) -> Optional[str]:
+    for e in (tracker.latest_message or {}).get("entities") or []:
+        if e.get("entity") == TOPIC_ENTITY and e.get("value"):
+            return str(e["value"])
+    return None
+
+
+def utter_topic(dispatcher: CollectingDispatcher, catalogue: Catalogue, topic: Topic) -> None:
+    facts = {"faq_title": topic.title, "faq_answer": topic.answer, "faq_department": topic.department,
+             "faq_phone": topic.phone}
+    if topic.online:
+        dispatcher.utter_message(response="utter_faq_answer_online", faq_online_name=topic.online.name,
+                                 faq_online_url=topic.online.url, **facts)
+    else:
+        dispatcher.utter_message(response="utter_faq_answer", **facts)
+    related = catalogue.related(topic.id)[:MAX_BUTTONS]
+    if related:
+        dispatcher.utter_message(response="utter_faq_related", buttons=[topic_button(t) for t in related])
+    if topic.sample:
+        dispatcher.utter_message(response="utter_faq_sample_notice", **district_vars())
+
+
+def utter_unknown(dispatcher: CollectingDispatcher, guess: Guess, candidates: Sequence[Topic] = ()) -> None:
+    """The honest answer: not covered yet, who to ask, and the closest topics we do cover."""
+    vars_ = district_vars()
+    if guess.department:
+        dispatcher.utter_message(response="utter_faq_unknown_department", faq_department=guess.department,
+                                 faq_phone=guess.phone, **vars_)
+    else:
+        dispatcher.utter_message(response="utter_faq_unknown", **vars_)
+    topics = list(dict.fromkeys(list(candidates) + list(guess.topics)))[:MAX_BUTTONS]
+    if topics:
+        dispatcher.utter_message(response="utter_faq_did_you_mean", buttons=[topic_button(t) for t in topics])
+
+
+def guess_for(text: str) -> Optional[Guess]:
+    catalogue = current_catalogue()
+    return index_for(catalogue).guess(text) if catalogue and catalogue.topics else None
+
+
+class ActionAnswerFaq(AnswerAction):
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+               domain: Dict[Text, Any]) -> List[EventType]:
+        catalogue = current_catalogue()
+        if not catalogue or not catalogue.topics:
+            utter_unknown(dispatcher, Guess(None, None, 0.0, ()))
+            return []
+        tapped = catalogue.topic(tapped_topic(tracker) or "")
+        if tapped is not None:  # an exact payload: no guessing
+            utter_topic(dispatcher, catalogue, tapped)
+            return []
+        text = latest_text(tracker)
+        candidates = select(catalogue, text, MAX_BUTTONS)
+        if candidates and candidates[0].score >= MIN_SCORE:
+            utter_topic(dispatcher, catalogue, candidates[0].topic)
+            return []
+        # No topic fits well enough: do not guess, point to who knows and offer the candidates.
+        guess = guess_for(text) or Guess(None, None, 0.0, ())
+        if not guess.department and candidates:
+            best = candidates[0].topic
+            guess = Guess(best.department, best.phone, guess.score, guess.topics)
+        utter_unknown(dispatcher, guess, [c.topic for c in candidates])
+        return []

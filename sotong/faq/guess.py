@@ -1,0 +1,113 @@
+"""Where to send a question the bot cannot answer: the closest catalogue topics and the
+department most likely to handle it.
+
+Character n-grams (TF-IDF, cosine) over each topic's title and examples: Korean
+residents type without spaces and with typos, and n-grams survive both without a
+morphological analyzer, so this stays in the civic core with no Rasa or TensorFlow.
+It ranks; it does not decide whether the bot *answers* — the NLU does that. The
+``score`` tells the caller whether the question looks civic at all (see
+``CIVIC_MIN_SCORE``).
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+from sotong.faq.catalogue import Catalogue, Topic
+
+NGRAMS = (2, 3)
+TITLE_WEIGHT = 3          # a topic's title names it better than any single example
+# Below this best-topic similarity a question is treated as not civic (small talk): picked on
+# the out-of-domain *training* questions (tests/nlu/out_of_domain_train.yml): at 0.08, 36 % of
+# the civic ones get a department and 2 % of the small talk does (at 0.12: 17 % / 0 %; at
+# 0.05: 65 % / 17 %). A question without a department still gets the main number and 120.
+CIVIC_MIN_SCORE = 0.08
+
+_DROP = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def grams(text: str) -> Counter:
+    s = _DROP.sub("", text or "").casefold()
+    out: Counter = Counter()
+    for n in NGRAMS:
+        out.update(s[i:i + n] for i in range(len(s) - n + 1))
+    return out
+
+
+@dataclass(frozen=True)
+class Guess:
+    department: Optional[str]
+    phone: Optional[str]
+    score: float                      # best topic's cosine similarity, 0..1
+    topics: Tuple[Topic, ...]         # closest topics, best first
+
+    @property
+    def civic(self) -> bool:
+        return self.department is not None
+
+
+class TopicIndex:
+    """An n-gram index of the catalogue, built once per catalogue object."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        docs: Dict[str, Counter] = {}
+        for t in catalogue.topics.values():
+            c: Counter = Counter()
+            for _ in range(TITLE_WEIGHT):
+                c.update(grams(t.title))
+            for e in t.examples:
+                c.update(grams(e))
+            docs[t.id] = c
+        n = max(len(docs), 1)
+        df: Counter = Counter(g for c in docs.values() for g in c)
+        self.idf = {g: math.log((1 + n) / (1 + d)) + 1.0 for g, d in df.items()}
+        self.vectors = {tid: self._weigh(c) for tid, c in docs.items()}
+
+    def _weigh(self, counts: Counter) -> Dict[str, float]:
+        # unknown n-grams get the highest idf: they are specific, but match no topic anyway
+        top = max(self.idf.values(), default=1.0)
+        v = {g: (1 + math.log(k)) * self.idf.get(g, top) for g, k in counts.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {g: x / norm for g, x in v.items()}
+
+    def rank(self, text: str, limit: int = 3) -> List[Tuple[Topic, float]]:
+        q = self._weigh(grams(text))
+        scored = []
+        for tid, v in self.vectors.items():
+            s = sum(w * v.get(g, 0.0) for g, w in q.items())
+            if s > 0:
+                scored.append((s, tid))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        return [(self.catalogue.topics[tid], s) for s, tid in scored[:limit]]
+
+    def guess(self, text: str, limit: int = 3, min_score: float = CIVIC_MIN_SCORE) -> Guess:
+        """The closest topics and, when the question looks civic, their department.
+
+        The department is the one whose topics score highest in total among the ten
+        closest, so one lucky n-gram in a single topic does not outvote several close ones.
+        """
+        ranked = self.rank(text, limit=max(limit, 10))
+        if not ranked or ranked[0][1] < min_score:
+            return Guess(None, None, ranked[0][1] if ranked else 0.0, tuple(t for t, _ in ranked[:limit]))
+        totals: Counter = Counter()
+        for t, s in ranked:
+            totals[t.department] += s
+        department = max(totals, key=lambda d: (totals[d], d == ranked[0][0].department))
+        phone = next(t.phone for t, _ in ranked if t.department == department)
+        return Guess(department, phone, ranked[0][1], tuple(t for t, _ in ranked[:limit]))
+
+
+_indexes: Dict[int, TopicIndex] = {}
+
+
+def index_for(catalogue: Catalogue) -> TopicIndex:
+    """One index per loaded catalogue (load_catalogue returns the same object until a file changes)."""
+    idx = _indexes.get(id(catalogue))
+    if idx is None or idx.catalogue is not catalogue:
+        _indexes.clear()   # only the current catalogue matters; drop indexes of edited-away ones
+        idx = _indexes[id(catalogue)] = TopicIndex(catalogue)
+    return idx
