@@ -25,7 +25,7 @@ from actions.common import district_vars, latest_text, profile
 from actions.updates import AnswerAction
 from sotong.faq import Catalogue, CatalogueError, Topic, index_for, load_catalogue
 from sotong.faq.guess import Guess
-from sotong.faq.selector import MIN_SCORE, select
+from sotong.faq.selector import select
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class ActionAnswerFaq(AnswerAction):
             return []
         text = latest_text(tracker)
         candidates = select(catalogue, text, MAX_BUTTONS)
-        if candidates and candidates[0].score >= MIN_SCORE:
+        if candidates and candidates[0].confident:
             utter_topic(dispatcher, catalogue, candidates[0].topic)
             return []
         # No topic fits well enough: do not guess, point to who knows and offer the candidates.

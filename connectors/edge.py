@@ -9,12 +9,12 @@ the channel is created:
   SOTONG_CHANNEL_MAX_BODY   largest REST body / socket.io packet (default 65536 bytes)
   SOTONG_MESSAGE_RATE       messages per sender, "count/seconds" (default 30/60)
 """
+
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict
 
 import yaml
 
@@ -39,10 +39,14 @@ def _int(name: str, default: int, low: int, high: int) -> int:
 
 
 def _rate(name: str, default: str) -> tuple:
-    raw = os.environ.get(name, "").strip() or default
+    return parse_rate(name, os.environ.get(name, ""), default)
+
+
+def parse_rate(name: str, value: str, default: str = "30/60") -> tuple:
+    """ "30/60" → (30, 60): messages per seconds; one format for every channel."""
+    raw = (value or "").strip() or default
     count, sep, seconds = raw.partition("/")
-    if not (sep and count.strip().isdigit() and seconds.strip().isdigit()
-            and int(count) >= 1 and int(seconds) >= 1):
+    if not (sep and count.strip().isdigit() and seconds.strip().isdigit() and int(count) >= 1 and int(seconds) >= 1):
         raise EdgeConfigError(f'{name} must look like "30/60" (messages/seconds), not {raw!r}')
     return int(count), int(seconds)
 
@@ -71,9 +75,20 @@ def load_limits() -> EdgeLimits:
 class EdgeTexts:
     """The channels' Korean sentences by key; a missing key fails at start-up, not mid-chat."""
 
-    KEYS = ("bad_request", "bad_sender", "too_deep", "too_large", "message_too_long", "rate_limited",
-            "rest_disabled", "unauthorized", "session_missing", "session_invalid", "session_expired",
-            "session_mismatch")
+    KEYS = (
+        "bad_request",
+        "bad_sender",
+        "too_deep",
+        "too_large",
+        "message_too_long",
+        "rate_limited",
+        "rest_disabled",
+        "unauthorized",
+        "session_missing",
+        "session_invalid",
+        "session_expired",
+        "session_mismatch",
+    )
 
     def __init__(self, limits: EdgeLimits, path: Path = MESSAGES_FILE) -> None:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -81,7 +96,7 @@ class EdgeTexts:
         if missing:
             raise EdgeConfigError(f"{path}: missing texts: {', '.join(missing)}")
         values = {"max_chars": f"{limits.max_message_chars:,}", "seconds": limits.rate_seconds}
-        self._texts: Dict[str, str] = {k: str(data[k]).strip().format(**values) for k in self.KEYS}
+        self._texts: dict[str, str] = {k: str(data[k]).strip().format(**values) for k in self.KEYS}
 
     def __getitem__(self, key: str) -> str:
         return self._texts[key]

@@ -6,9 +6,8 @@ their complaints. Each channel therefore hands Rasa ``conversation_id(channel, r
 and the actions read the channel back from the prefix (never from the message's
 ``input_channel``, which a client may influence). Rasa-free: the action server uses it.
 """
-from __future__ import annotations
 
-from typing import Optional, Tuple
+from __future__ import annotations
 
 KAKAO = "kakao"
 REST = "rest"
@@ -26,7 +25,7 @@ def conversation_id(channel: str, raw_id: str) -> str:
     return f"{channel}{SEPARATOR}{raw_id}"
 
 
-def parse_conversation_id(sender_id: str) -> Tuple[Optional[str], str]:
+def parse_conversation_id(sender_id: str) -> tuple[str | None, str]:
     """(channel, raw id) for a namespaced id; (None, sender_id) when no known channel prefix.
 
     Only the first separator counts, so a raw id may itself contain ":" —

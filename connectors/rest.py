@@ -19,6 +19,7 @@ so a caller sending a KakaoTalk user's id joined that resident's conversation. H
 Every refusal is a REST reply list with one Korean message (connectors/messages.yml)
 and an ``error`` code, so a chat client shows it like any bot answer.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -27,7 +28,8 @@ import json
 import logging
 import os
 import unicodedata
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -50,7 +52,7 @@ MAX_JSON_DEPTH = 8  # {"sender", "message"} needs 1; anything deeper is not for 
 class Refused(Exception):
     """A request answered with ``status`` and the Korean text ``key``."""
 
-    def __init__(self, status: int, key: str, sender: str = "", headers: Optional[Dict[str, str]] = None):
+    def __init__(self, status: int, key: str, sender: str = "", headers: dict[str, str] | None = None):
         super().__init__(key)
         self.status, self.key, self.sender, self.headers = status, key, sender, headers or {}
 
@@ -67,7 +69,7 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def parse_body(raw: bytes) -> Dict[str, Any]:
+def parse_body(raw: bytes) -> dict[str, Any]:
     """The JSON object of a REST request, or Refused(400)."""
     try:
         body = json.loads(raw.decode("utf-8"))
@@ -82,7 +84,7 @@ def parse_body(raw: bytes) -> Dict[str, Any]:
     return body
 
 
-def parse_sender(body: Dict[str, Any]) -> str:
+def parse_sender(body: dict[str, Any]) -> str:
     sender = body.get("sender")
     if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
         raise Refused(400, "bad_sender")
@@ -94,11 +96,12 @@ def parse_sender(body: Dict[str, Any]) -> str:
 
 class SafeRestInput(RestInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return REST
 
-    def __init__(self, limits: Optional[EdgeLimits] = None, token: Optional[str] = None,
-                 production: Optional[bool] = None) -> None:
+    def __init__(
+        self, limits: EdgeLimits | None = None, token: str | None = None, production: bool | None = None
+    ) -> None:
         self.limits = limits or load_limits()
         self.texts = EdgeTexts(self.limits)
         self.token = (os.environ.get(TOKEN_ENV, "") if token is None else token).strip() or None
@@ -127,7 +130,7 @@ class SafeRestInput(RestInput):
             if len(request.body) > limit:
                 raise Refused(413, "too_large")
             return request.body
-        chunks: List[bytes] = []
+        chunks: list[bytes] = []
         size = 0
         while True:
             chunk = await request.stream.read()
@@ -138,7 +141,7 @@ class SafeRestInput(RestInput):
                 raise Refused(413, "too_large")
             chunks.append(chunk)
 
-    def _message(self, body: Dict[str, Any], sender: str) -> str:
+    def _message(self, body: dict[str, Any], sender: str) -> str:
         text = body.get("message")
         text = "" if text is None else text
         problem = message_problem(text, self.limits)
@@ -146,7 +149,7 @@ class SafeRestInput(RestInput):
             raise Refused(413 if problem == "message_too_long" else 400, problem, sender)
         return text
 
-    async def _accept(self, request: Request) -> Tuple[str, str, str]:
+    async def _accept(self, request: Request) -> tuple[str, str, str]:
         """(sender, conversation id, text) of an acceptable request, or Refused."""
         self._check_caller(request)
         body = parse_body(await self._read_body(request))
@@ -160,8 +163,9 @@ class SafeRestInput(RestInput):
     def _refusal(self, refused: Refused) -> HTTPResponse:
         logger.info("rest.request.refused status=%s reason=%s", refused.status, refused.key)
         body = [{"recipient_id": refused.sender, "text": self.texts[refused.key], "error": refused.key}]
-        return response.json(body, status=refused.status, headers=refused.headers,
-                             dumps=lambda b: json.dumps(b, ensure_ascii=False))
+        return response.json(
+            body, status=refused.status, headers=refused.headers, dumps=lambda b: json.dumps(b, ensure_ascii=False)
+        )
 
     # --- HTTP ---------------------------------------------------------------------------
 
@@ -181,8 +185,9 @@ class SafeRestInput(RestInput):
             except Refused as refused:
                 return self._refusal(refused)
             if rasa.utils.endpoints.bool_arg(request, "stream", default=False):
-                return response.stream(self.stream_response(on_new_message, text, sender_id, REST, None),
-                                       content_type="text/event-stream")
+                return response.stream(
+                    self.stream_response(on_new_message, text, sender_id, REST, None), content_type="text/event-stream"
+                )
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(text, collector, sender_id, input_channel=REST, metadata=None))

@@ -23,10 +23,12 @@ Options in credentials.yml: user_message_evt, bot_message_evt, namespace,
 socketio_path, session_error_evt. ``session_persistence`` is accepted and ignored:
 sessions always persist (that is what the signed id is for).
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -56,28 +58,29 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 class SocketOutput(SocketIOOutput):
     """Sends to one socket (its own room, named by socket.io after the sid), not to the session."""
 
-    def __init__(self, sio: AsyncServer, bot_message_evt: Text, socket_id: Optional[Text],
-                 namespace: Optional[Text] = None) -> None:
+    def __init__(
+        self, sio: AsyncServer, bot_message_evt: str, socket_id: str | None, namespace: str | None = None
+    ) -> None:
         super().__init__(sio, bot_message_evt)
         self.socket_id = socket_id
         self.namespace = namespace
 
-    async def _send_message(self, recipient_id: Text, response: Any) -> None:
+    async def _send_message(self, recipient_id: str, response: Any) -> None:
         if self.socket_id is not None:
             await self.sio.emit(self.bot_message_evt, response, room=self.socket_id, namespace=self.namespace)
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         # Rasa's version lets the message pick its own "room"; a reply never chooses its reader.
         await self._send_message(recipient_id, json_message)
 
 
 class SignedSessionSocketIOInput(SocketIOInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
         return cls(
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),
@@ -87,10 +90,16 @@ class SignedSessionSocketIOInput(SocketIOInput):
             session_error_evt=credentials.get("session_error_evt", "session_error"),
         )
 
-    def __init__(self, user_message_evt: Text = "user_uttered", bot_message_evt: Text = "bot_uttered",
-                 namespace: Optional[Text] = None, socketio_path: Text = "/socket.io",
-                 session_error_evt: Text = "session_error", secret: Optional[str] = None,
-                 limits: Optional[EdgeLimits] = None) -> None:
+    def __init__(
+        self,
+        user_message_evt: str = "user_uttered",
+        bot_message_evt: str = "bot_uttered",
+        namespace: str | None = None,
+        socketio_path: str = "/socket.io",
+        session_error_evt: str = "session_error",
+        secret: str | None = None,
+        limits: EdgeLimits | None = None,
+    ) -> None:
         super().__init__(user_message_evt, bot_message_evt, namespace, True, socketio_path)
         self.session_error_evt = session_error_evt
         self.secret = secret if secret is not None else session_secret()
@@ -98,37 +107,41 @@ class SignedSessionSocketIOInput(SocketIOInput):
         self.limits = limits or load_limits()
         self.texts = EdgeTexts(self.limits)
         self.rate = self.limits.limiter()
-        self._sessions: Dict[Text, SessionToken] = {}  # socket id -> the session it proved
-        self._last_socket: Dict[Text, Text] = {}  # conversation id -> socket that spoke last
+        self._sessions: dict[str, SessionToken] = {}  # socket id -> the session it proved
+        self._last_socket: dict[str, str] = {}  # conversation id -> socket that spoke last
         if not self.secret or len(self.secret) < MIN_SECRET_CHARS:
             if production_mode():
-                raise ValueError(f"production mode: set {SECRET_ENV} (at least {MIN_SECRET_CHARS} characters) "
-                                 "or remove the socket.io channel from credentials.yml")
-            logger.warning("socketio.no_session_secret: %s is unset or short; every web chat session is refused",
-                           SECRET_ENV)
+                raise ValueError(
+                    f"production mode: set {SECRET_ENV} (at least {MIN_SECRET_CHARS} characters) "
+                    "or remove the socket.io channel from credentials.yml"
+                )
+            logger.warning(
+                "socketio.no_session_secret: %s is unset or short; every web chat session is refused", SECRET_ENV
+            )
             self.secret = None
 
-    def get_output_channel(self) -> Optional[OutputChannel]:
+    def get_output_channel(self) -> OutputChannel | None:
         """For messages Rasa sends outside a turn (HTTP API): to the socket that spoke last."""
         if self.sio is None:
             return super().get_output_channel()
         channel = self
 
         class _LastSocketOutput(SocketOutput):
-            async def _send_message(self, recipient_id: Text, response: Any) -> None:
+            async def _send_message(self, recipient_id: str, response: Any) -> None:
                 self.socket_id = channel._last_socket.get(recipient_id)
                 await super()._send_message(recipient_id, response)
 
         return _LastSocketOutput(self.sio, self.bot_message_evt, None, self.namespace)
 
-    async def _refuse_session(self, sio: AsyncServer, sid: Text, key: str) -> None:
+    async def _refuse_session(self, sio: AsyncServer, sid: str, key: str) -> None:
         logger.info("socketio.session.refused reason=%s", key)
-        await sio.emit(self.session_error_evt, {"error": key, "text": self.texts[key]}, room=sid,
-                       namespace=self.namespace)
+        await sio.emit(
+            self.session_error_evt, {"error": key, "text": self.texts[key]}, room=sid, namespace=self.namespace
+        )
         self._forget(sid)
         await sio.disconnect(sid, namespace=self.namespace)
 
-    def _forget(self, sid: Text) -> None:
+    def _forget(self, sid: str) -> None:
         session = self._sessions.pop(sid, None)
         if session is not None:
             key = conversation_id(WEB, session.session_id)
@@ -136,8 +149,7 @@ class SignedSessionSocketIOInput(SocketIOInput):
                 del self._last_socket[key]
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[],
-                          max_http_buffer_size=self.limits.max_body_bytes)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=self.limits.max_body_bytes)
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         namespace = self.namespace
@@ -147,15 +159,15 @@ class SignedSessionSocketIOInput(SocketIOInput):
             return response.json({"status": "ok"})
 
         @sio.on("connect", namespace=namespace)
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+        async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
             return True  # who it is is decided by session_request
 
         @sio.on("disconnect", namespace=namespace)
-        async def disconnect(sid: Text) -> None:
+        async def disconnect(sid: str) -> None:
             self._forget(sid)
 
         @sio.on("session_request", namespace=namespace)
-        async def session_request(sid: Text, data: Any = None) -> None:
+        async def session_request(sid: str, data: Any = None) -> None:
             token = data.get("session_id") if isinstance(data, dict) else None
             try:
                 session = verify(self.secret, token, self.max_age)
@@ -166,7 +178,7 @@ class SignedSessionSocketIOInput(SocketIOInput):
             await sio.emit("session_confirm", session.token, room=sid, namespace=namespace)
 
         @sio.on(self.user_message_evt, namespace=namespace)
-        async def handle_message(sid: Text, data: Any = None) -> None:
+        async def handle_message(sid: str, data: Any = None) -> None:
             session = self._sessions.get(sid)
             if session is None:
                 await self._refuse_session(sio, sid, "session_missing")

@@ -523,6 +523,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         # Simulated residents file many reports; the per-resident filing limit is not what is measured.
         "SOTONG_FILING_LIMIT_PER_HOUR": "0", "SOTONG_FILING_LIMIT_PER_DAY": "0",
         # Nor is the per-sender message rate limit (30/min): back-to-back users exceed it by design.
+        "SOTONG_MESSAGE_RATE": "100000/1",
     })
     say(f"starting the stack in {tmp} ...")
     t0 = time.monotonic()

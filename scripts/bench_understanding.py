@@ -102,9 +102,9 @@ def load_all_tests(args) -> List[Dict[str, Any]]:
 
 # --------------------------------------------------------------------------- serving
 
-def faq_threshold() -> float:
-    from sotong.faq.selector import MIN_SCORE  # the value serving uses
-    return MIN_SCORE
+def faq_threshold() -> str:
+    from sotong.faq.selector import MIN_SCORE, MIN_SIMILARITY  # the values serving uses
+    return f"MIN_SCORE {MIN_SCORE}, MIN_SIMILARITY {MIN_SIMILARITY}"
 
 
 _catalogue = None
@@ -119,11 +119,11 @@ def catalogue():
     return _catalogue
 
 
-def topic_choice(text: str) -> Tuple[Optional[str], float, List[str]]:
-    """What actions/faq.py picks for a typed FAQ question: (topic, score, top-3)."""
+def topic_choice(text: str) -> Tuple[Optional[str], bool, List[str]]:
+    """What actions/faq.py picks for a typed FAQ question: (topic, confident?, top-3)."""
     from sotong.faq.selector import select
     ranked = select(catalogue(), text, 3)
-    return (ranked[0].topic.id, ranked[0].score, [c.topic.id for c in ranked]) if ranked else (None, -9.0, [])
+    return (ranked[0].topic.id, ranked[0].confident, [c.topic.id for c in ranked]) if ranked else (None, False, [])
 
 
 def serve_and_parse(model: Path, texts: Sequence[str], work: Path) -> Dict[str, Any]:
@@ -194,8 +194,8 @@ def served(pred: Dict[str, Any], threshold: float) -> str:
     if name == "faq" and rs_topic(pred):
         return f"faq/{rs_topic(pred)}"
     if name == "faq":
-        topic, conf, _ = topic_choice(pred.get("text") or "")
-        return f"faq/{topic}" if topic and conf >= threshold else "refused"
+        topic, confident, _ = topic_choice(pred.get("text") or "")
+        return f"faq/{topic}" if topic and confident else "refused"
     return name
 
 
@@ -268,19 +268,21 @@ def score(tests: Sequence[Dict[str, Any]], preds: Sequence[Dict[str, Any]], thre
 # --------------------------------------------------------------------------- calibration
 
 def calibrate(args) -> Dict[str, Any]:
-    """The topic threshold from training data only: each catalogue example scored by a selector
+    """The topic thresholds from training data only: each catalogue example scored by a selector
     fitted without it (5 folds), and the out-of-domain training questions (which must be refused)."""
     from sotong.faq.selector import held_out_scores, select
     scores = held_out_scores(catalogue())
     ood = yaml.safe_load(args.ood_train.read_text(encoding="utf-8")) if args.ood_train.exists() else {}
-    near = [select(catalogue(), t, 1)[0].score for t in ood.get("near_scope") or []]
+    near = [select(catalogue(), t, 1)[0] for t in ood.get("near_scope") or []]
     rows = []
-    for th in (-1.0, -0.8, -0.7, -0.6, -0.5, -0.4, -0.3, -0.2, 0.0):
-        rows.append({"threshold": th,
-                     "right": float(np.mean([s >= th and ok for s, ok in scores])),
-                     "wrong": float(np.mean([s >= th and not ok for s, ok in scores])),
-                     "refused": float(np.mean([s < th for s, _ in scores])),
-                     "near_accepted": float(np.mean([s >= th for s in near])) if near else None})
+    for th in (-1.0, -0.5, -0.4):
+        for sim in (0.0, 0.05, 0.10, 0.15, 0.20):
+            ok = lambda c: c.score >= th and c.similarity >= sim  # noqa: E731
+            rows.append({"threshold": th, "similarity": sim,
+                         "right": float(np.mean([ok(c) and right for c, right in scores])),
+                         "wrong": float(np.mean([ok(c) and not right for c, right in scores])),
+                         "refused": float(np.mean([not ok(c) for c, _ in scores])),
+                         "near_accepted": float(np.mean([ok(c) for c in near])) if near else None})
     return {"held_out": len(scores), "near": len(near), "rows": rows}
 
 
@@ -341,16 +343,32 @@ def render(report: Dict[str, Any]) -> str:
         lines += ["", "Weakest intents (candidate): " + ", ".join(f"{k} {v:.2f}" for k, v in cand["worst"]) + "."]
     if cand.get("near_wrong_by"):
         lines += ["Near-scope answered wrongly with: " + ", ".join(f"{k} ×{n}" for k, n in cand["near_wrong_by"]) + "."]
+    lines += ["", "### Serving design", "",
+              "DIET predicts one intent, `faq`, for every catalogue topic; `action_answer_faq` then picks the "
+              "topic with a character n-gram linear SVM fitted from the catalogue's own examples when it is "
+              "loaded (sotong/faq/selector.py, under a second for 130 topics, refitted when staff save a file) "
+              "and renders the answer, department, phone, online link and related-topic buttons from the "
+              "catalogue. So answer edits go live without retraining, a new example or topic changes the topic "
+              "choice without retraining, and `make train` pays nothing per topic."]
+    rs = report["models"].get("responseselector")
+    if rs and cand.get("faq_selector_top1") is not None:
+        lines += ["", f"Why not Rasa's ResponseSelector: trained on the same data (retrieval intents `faq/<topic>`, "
+                  f"60 epochs), it picked the right topic for {fmt(rs.get('faq_rs_top1'))} of the FAQ tests against "
+                  f"{fmt(cand['faq_selector_top1'])} for the catalogue selector (right topic among the three buttons: "
+                  f"{fmt(cand.get('faq_selector_top3'))})"
+                  + (f", and its `rasa train nlu` took {report['rs_train_s']:.0f} s, against "
+                     f"{cand['train_s']:.0f} s for the whole candidate `rasa train --force`" if report.get("rs_train_s")
+                     and cand.get("train_s") else "") + "."]
     cal = report.get("calibration")
     if cal:
-        lines += ["", f"### FAQ topic threshold (`MIN_SCORE` = {report['threshold']}), calibrated on training "
+        lines += ["", f"### FAQ topic thresholds ({report['threshold']}), calibrated on training "
                   f"data only: {cal['held_out']} catalogue examples each scored by a selector fitted without "
                   f"it (5 folds), and {cal['near']} out-of-domain training questions", "",
-                  "| threshold | held-out examples: right topic answered | wrong topic answered | refused "
-                  "| out-of-domain questions that would get an answer (if the NLU let them through) |",
-                  "|---:|---:|---:|---:|---:|"]
+                  "| MIN_SCORE | MIN_SIMILARITY | held-out examples: right topic answered | wrong topic answered "
+                  "| refused | out-of-domain questions that would get an answer (if the NLU let them through) |",
+                  "|---:|---:|---:|---:|---:|---:|"]
         for r in cal["rows"]:
-            lines.append(f"| {r['threshold']:.1f} | {fmt(r['right'])} | {fmt(r['wrong'])} | {fmt(r['refused'])} "
+            lines.append(f"| {r['threshold']:.1f} | {r['similarity']:.2f} | {fmt(r['right'])} | {fmt(r['wrong'])} | {fmt(r['refused'])} "
                          f"| {fmt(r['near_accepted'])} |")
     lines += ["", "### How the figures are taken", "",
               "- Every model is served with `rasa run --enable-api` and every test utterance parsed once to warm "
@@ -359,7 +377,7 @@ def render(report: Dict[str, Any]) -> str:
               "undone to the classifier's top intent, as `rasa test nlu` does. The previous release has no `faq` "
               "intent, so its `faq` F1 is 0.",
               f"- *FAQ top-1*: the served answer is the right topic: intent `faq` (no fallback), the catalogue "
-              f"selector's top-1 right and its score ≥ `MIN_SCORE` ({report['threshold']}, sotong/faq/selector.py); "
+              f"selector's top-1 right and confident ({report['threshold']}, sotong/faq/selector.py); "
               "below it the bot refuses honestly and offers the candidates as buttons.",
               "- *near-scope answered with a wrong service*: the served outcome is a service intent or an "
               "answered FAQ topic (a refusal, out_of_scope, fallback or chit-chat is not wrong).",
@@ -371,12 +389,44 @@ def render(report: Dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --------------------------------------------------------------------------- ResponseSelector comparison
+
+def train_rs(args, tmp: Path) -> Tuple[Path, float]:
+    """`rasa train nlu` of the same NLU data with retrieval intents faq/<topic> and a ResponseSelector."""
+    import rasa.shared.data
+    import rasa.shared.utils.io
+    from sotong.faq.build import build
+    from sotong.settings import load_settings
+    data = tmp / "rs-data"
+    files = [Path(f) for d in args.data for f in rasa.shared.data.get_data_files([str(d)], rasa.shared.data.is_nlu_file)]
+    for i, f in enumerate(sorted(set(files))):
+        if f.name != "faq.yml":
+            (data / "nlu").mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(f, data / "nlu" / f"{i:02d}-{f.name}")
+    build(load_settings().district_dir, data, retrieval=True)
+    cfg = rasa.shared.utils.io.read_yaml_file(args.config)
+    at = next(i for i, c in enumerate(cfg["pipeline"]) if c.get("name") == "FallbackClassifier")
+    cfg["pipeline"].insert(at, {"name": "ResponseSelector", "retrieval_intent": "faq", "epochs": 60,
+                                "constrain_similarities": True, "random_seed": 42})
+    rasa.shared.utils.io.write_yaml(cfg, tmp / "config-rs.yml")
+    say("responseselector: rasa train nlu (same data, retrieval intents, + ResponseSelector 60 epochs)")
+    secs = run_timed([str(ROOT / ".venv/bin/rasa"), "train", "nlu", "--config", str(tmp / "config-rs.yml"), "--nlu",
+                      str(data), "--out", str(tmp / "rs-models"), "--fixed-model-name", "rs"],
+                     sub_env(tmp / "rs-cache"), tmp / "rs-train.log", TRAIN_TIMEOUT)
+    say(f"responseselector: trained in {secs:.1f} s")
+    return tmp / "rs-models" / "rs.tar.gz", secs
+
+
 # --------------------------------------------------------------------------- main
 
 def evaluate(name: str, model: Path, tests, tmp: Path, threshold: float) -> Dict[str, Any]:
     say(f"{name}: serving {model.name}, parsing {len(tests)} utterances twice")
     res = serve_and_parse(model, [t["text"] for t in tests], tmp / f"serve-{name}")
     m = score(tests, res.pop("preds"), threshold)
+    if name != "candidate":  # these depend on the catalogue code, not on the model
+        for key in ("faq_selector_top1", "faq_selector_top3", "near_civic_guess", "near_department_hit",
+                    "chit_civic_guess"):
+            m.pop(key, None)
     m.update(res)
     say(f"{name}: macro-F1 {m['macro_f1']:.3f}, FAQ top-1 {m.get('faq_top1')}, near wrong {m.get('near_wrong_rate')}")
     return m
@@ -398,6 +448,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--doc", type=Path, default=ROOT / "docs/benchmarks.md")
     ap.add_argument("--json", type=Path, default=ROOT / "results/bench_understanding.json")
     ap.add_argument("--no-doc", action="store_true")
+    ap.add_argument("--rs", action="store_true", help="also train and evaluate the same pipeline with Rasa's "
+                    "ResponseSelector (retrieval intents faq/<topic>) for the design comparison")
     ap.add_argument("--rs-model", type=Path, help="also evaluate this model with Rasa's ResponseSelector "
                     "(trained from `python -m sotong.faq.build --retrieval` data) for the design comparison")
     args = ap.parse_args(argv)
@@ -437,6 +489,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             report["models"]["previous"] = evaluate("previous", previous, tests, tmp, threshold)
         else:
             report["previous_desc"] = "not measured"
+        if args.rs and not args.rs_model:
+            args.rs_model, report["rs_train_s"] = train_rs(args, tmp)
         if args.rs_model:
             report["rs_desc"] = (f"`{args.rs_model.name}`: the same pipeline plus Rasa's ResponseSelector "
                                  "(retrieval intents faq/<topic>), topic = its top-1 without threshold")

@@ -7,6 +7,7 @@ with SOTONG_SESSION_SECRET, checked in constant time and refused once older than
 SOTONG_SESSION_MAX_AGE. Renewing keeps the session id and refreshes the time, so an
 active resident keeps the same conversation. No Rasa imports (web app and Rasa both use it).
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,8 +17,8 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 SECRET_ENV = "SOTONG_SESSION_SECRET"
 MAX_AGE_ENV = "SOTONG_SESSION_MAX_AGE"
@@ -43,7 +44,7 @@ class SessionToken:
     token: str
 
 
-def session_secret() -> Optional[str]:
+def session_secret() -> str | None:
     """SOTONG_SESSION_SECRET, or None when unset or blank."""
     return os.environ.get(SECRET_ENV, "").strip() or None
 
@@ -58,12 +59,13 @@ def session_max_age() -> int:
 
 
 def _signature(secret: str, session_id: str, issued_at: int) -> str:
-    mac = hmac.new(secret.encode("utf-8"), _DOMAIN + b"|" + f"{session_id}.{issued_at}".encode("ascii"),
-                   hashlib.sha256).digest()
+    mac = hmac.new(
+        secret.encode("utf-8"), _DOMAIN + b"|" + f"{session_id}.{issued_at}".encode("ascii"), hashlib.sha256
+    ).digest()
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
 
 
-def issue(secret: str, session_id: Optional[str] = None, now: Optional[float] = None) -> SessionToken:
+def issue(secret: str, session_id: str | None = None, now: float | None = None) -> SessionToken:
     """A signed token for ``session_id`` (a new random one when None)."""
     if not secret:
         raise ValueError(f"{SECRET_ENV} is not set")
@@ -75,8 +77,7 @@ def issue(secret: str, session_id: Optional[str] = None, now: Optional[float] = 
     return SessionToken(session_id, issued_at, token)
 
 
-def verify(secret: Optional[str], token: object, max_age: int,
-           clock: Callable[[], float] = time.time) -> SessionToken:
+def verify(secret: str | None, token: object, max_age: int, clock: Callable[[], float] = time.time) -> SessionToken:
     """The session behind ``token``, or SessionTokenError. Never trusts an unsigned id."""
     if not isinstance(token, str) or not token:
         raise SessionTokenError("missing")

@@ -1,4 +1,5 @@
-"""``create_app()``: the FastAPI app — /healthz and the staff API (web.staff_api).
+"""``create_app()``: the FastAPI app — /healthz, the staff API (web.staff_api) and web-chat
+session ids (web.chat_session).
 
 Settings are read when the app is created (body limit) or on each request (staff
 token), never at import time. The interactive docs (/docs, /openapi.json) are off: the
@@ -11,6 +12,7 @@ from typing import Dict, Optional
 
 from fastapi import FastAPI
 
+from web.chat_session import router as chat_router
 from web.errors import BodySizeLimitMiddleware, CatchAllMiddleware, install_error_handlers
 from web.settings import WebSettings, load_web_settings
 from web.staff_api import router as staff_router
@@ -30,4 +32,5 @@ def create_app(settings: Optional[WebSettings] = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(staff_router)
+    app.include_router(chat_router)  # POST /api/chat/session: signed web-chat session ids
     return app

@@ -10,10 +10,11 @@ Body (optional): ``{"session_id": "<a token from earlier>"}`` renews that token 
 session, fresh issue time — while it is still valid; otherwise a new session starts
 (``renewed: false``). No secret configured → 503, the web chat is closed.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Any, Dict
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
@@ -37,7 +38,7 @@ async def _previous_token(request: Request) -> Any:
 
 
 @router.post("/session")
-async def chat_session(request: Request, response: Response) -> Dict[str, Any]:
+async def chat_session(request: Request, response: Response) -> dict[str, Any]:
     secret = session_secret()  # read per request, like the staff token: rotation needs no restart
     if secret is None:
         raise ApiError(503, "chat_disabled", f"the web chat is disabled: set {SECRET_ENV} on the server")

@@ -6,6 +6,7 @@ set by the channel connector, see connectors/identity.py), not from the tracker'
 channel puts in front of its id. ResidentKey(channel, raw id) is what resident
 records were stored under before the prefix existed, so they still match.
 """
+
 from __future__ import annotations
 
 from rasa_sdk import Tracker

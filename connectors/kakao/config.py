@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Sequence, Tuple
 
+from connectors.edge import parse_rate
 from connectors.kakao.callback_policy import DEFAULT_CALLBACK_HOSTS, CallbackPolicy
 from connectors.kakao.request import DEFAULT_PHOTO_HOSTS, InputLimits, InputMapping
 
@@ -158,6 +159,7 @@ def load_config(
     header = str(options.get("secret_header_name") or environ.get(ENV_SECRET_HEADER) or DEFAULT_SECRET_HEADER).strip()
     bot_ids = options.get("allowed_bot_ids")
     deadline = float(options.get("reply_deadline_seconds", KakaoConfig.reply_deadline_seconds))
+    rate_count, rate_seconds = parse_rate("SOTONG_MESSAGE_RATE", environ.get("SOTONG_MESSAGE_RATE", ""))
     if not 0 < deadline < KAKAO_TIME_LIMIT_SECONDS:
         raise ValueError(f"reply_deadline_seconds must be between 0 and {KAKAO_TIME_LIMIT_SECONDS}")
     defaults = InputMapping()
@@ -189,8 +191,9 @@ def load_config(
             max_id_chars=int(options.get("max_id_chars", InputLimits.max_id_chars)),
             max_json_depth=int(options.get("max_json_depth", InputLimits.max_json_depth)),
         ),
-        rate_limit_messages=int(options.get("rate_limit_messages", KakaoConfig.rate_limit_messages)),
-        rate_limit_seconds=float(options.get("rate_limit_seconds", KakaoConfig.rate_limit_seconds)),
+        # One message rate for every channel (SOTONG_MESSAGE_RATE); credentials.yml may override it.
+        rate_limit_messages=int(options.get("rate_limit_messages", rate_count)),
+        rate_limit_seconds=float(options.get("rate_limit_seconds", rate_seconds)),
         max_tracked_senders=int(options.get("max_tracked_senders", KakaoConfig.max_tracked_senders)),
         max_jobs=int(options.get("max_jobs", KakaoConfig.max_jobs)),
         max_running_jobs=int(options.get("max_running_jobs", KakaoConfig.max_running_jobs)),

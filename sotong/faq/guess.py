@@ -74,6 +74,10 @@ class TopicIndex:
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         return {g: x / norm for g, x in v.items()}
 
+    def similarity(self, text: str, topic_id: str) -> float:
+        v = self.vectors.get(topic_id) or {}
+        return sum(w * v.get(g, 0.0) for g, w in self._weigh(grams(text)).items())
+
     def rank(self, text: str, limit: int = 3) -> List[Tuple[Topic, float]]:
         q = self._weigh(grams(text))
         scored = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -23,12 +23,19 @@ from sklearn.pipeline import make_union
 from sklearn.svm import LinearSVC
 
 from sotong.faq.catalogue import Catalogue, Topic
+from sotong.faq.guess import TopicIndex
 
 C = 1.0
-# Below this score the best topic is a guess: the bot refuses honestly and offers the
-# candidates as buttons. Calibrated on training data only (held-out folds of the catalogue
-# and the out-of-domain training questions), table in docs/benchmarks.md.
+# The best topic is answered only when the SVM is not unsure (MIN_SCORE) AND the question
+# shares enough specific wording with the topic's own examples (MIN_SIMILARITY, n-gram
+# cosine from sotong/faq/guess.py): near-miss questions about things the catalogue does
+# not cover ("토지대장", "동물등록") otherwise land on some topic with a fair SVM score.
+# Below either, the bot refuses honestly and offers the candidates as buttons (the right
+# topic is among them for most real FAQ questions), because a wrong answer costs more than
+# one tap. Picked on training data only (held-out folds of the catalogue and the
+# out-of-domain training questions); table in docs/benchmarks.md.
 MIN_SCORE = -0.5
+MIN_SIMILARITY = 0.10
 _SPACES = re.compile(r"\s+")
 
 
@@ -43,12 +50,10 @@ def _vectorizer():
     )
 
 
-def training_pairs(catalogue: Catalogue, skip: Optional[set] = None) -> Tuple[List[str], List[str]]:
+def training_pairs(catalogue: Catalogue) -> Tuple[List[str], List[str]]:
     texts, labels = [], []
     for t in catalogue.topics.values():
-        for i, e in enumerate((t.title,) + t.examples):
-            if skip and (t.id, i) in skip:
-                continue
+        for e in (t.title,) + t.examples:
             texts.append(e)
             labels.append(t.id)
     return texts, labels
@@ -57,14 +62,20 @@ def training_pairs(catalogue: Catalogue, skip: Optional[set] = None) -> Tuple[Li
 @dataclass(frozen=True)
 class Candidate:
     topic: Topic
-    score: float     # SVM decision value: > 0 means "this topic" in one-vs-rest terms
+    score: float          # SVM decision value: > 0 means "this topic" in one-vs-rest terms
+    similarity: float     # n-gram cosine between the question and the topic's examples
+
+    @property
+    def confident(self) -> bool:
+        return self.score >= MIN_SCORE and self.similarity >= MIN_SIMILARITY
 
 
 class TopicSelector:
-    def __init__(self, catalogue: Catalogue, skip: Optional[set] = None) -> None:
+    def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
-        texts, labels = training_pairs(catalogue, skip)
+        texts, labels = training_pairs(catalogue)
         self.ready = len(set(labels)) >= 2
+        self.index = TopicIndex(catalogue)
         if self.ready:
             self.vectorizer = _vectorizer()
             self.model = LinearSVC(C=C).fit(self.vectorizer.fit_transform(texts), labels)
@@ -74,22 +85,29 @@ class TopicSelector:
             return []
         scores = self.model.decision_function(self.vectorizer.transform([text]))[0]
         order = np.argsort(-scores)[:limit]
-        return [Candidate(self.catalogue.topics[self.model.classes_[i]], float(scores[i])) for i in order]
+        return [Candidate(self.catalogue.topics[self.model.classes_[i]], float(scores[i]),
+                          self.index.similarity(text, self.model.classes_[i])) for i in order]
 
 
-def held_out_scores(catalogue: Catalogue, folds: int = 5) -> List[Tuple[float, bool]]:
-    """(top score, right topic?) for every training example, each predicted by a selector
+def without(catalogue: Catalogue, skip: set) -> Catalogue:
+    topics = {t.id: replace(t, examples=tuple(e for i, e in enumerate(t.examples, 1) if (t.id, i) not in skip))
+              for t in catalogue.topics.values()}
+    return Catalogue(catalogue.areas, topics)
+
+
+def held_out_scores(catalogue: Catalogue, folds: int = 5) -> List[Tuple[Candidate, bool]]:
+    """(best candidate, right topic?) for every catalogue example, each predicted by a selector
     fitted without it (k-fold over each topic's examples; titles always stay in): the data
-    the refusal threshold is calibrated on, never the test set."""
-    out: List[Tuple[float, bool]] = []
+    the refusal thresholds are calibrated on, never the test set."""
+    out: List[Tuple[Candidate, bool]] = []
     for k in range(folds):
         skip = {(t.id, i) for t in catalogue.topics.values() for i in range(1, len(t.examples) + 1)
                 if i % folds == k}
-        sel = TopicSelector(catalogue, skip)
+        sel = TopicSelector(without(catalogue, skip))
         for tid, i in sorted(skip):
             best = sel.rank(catalogue.topics[tid].examples[i - 1], 1)
             if best:
-                out.append((best[0].score, best[0].topic.id == tid))
+                out.append((best[0], best[0].topic.id == tid))
     return out
 
 

@@ -1,4 +1,5 @@
 """Which resident a conversation is: the channel comes from the conversation id's prefix."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,12 +16,15 @@ def tracker_of(sender: str, claimed_channel: str = "rest"):
     return t
 
 
-@pytest.mark.parametrize("sender, key", [
-    ("kakao:abc", ResidentKey("kakao", "abc")),            # the record stored before prefixes existed
-    ("rest:me", ResidentKey("rest", "me")),
-    ("web:Q2xvdWQ", ResidentKey("web", "Q2xvdWQ")),
-    ("rest:kakao:abc", ResidentKey("rest", "kakao:abc")),  # a REST caller naming a Kakao id stays REST
-])
+@pytest.mark.parametrize(
+    "sender, key",
+    [
+        ("kakao:abc", ResidentKey("kakao", "abc")),  # the record stored before prefixes existed
+        ("rest:me", ResidentKey("rest", "me")),
+        ("web:Q2xvdWQ", ResidentKey("web", "Q2xvdWQ")),
+        ("rest:kakao:abc", ResidentKey("rest", "kakao:abc")),  # a REST caller naming a Kakao id stays REST
+    ],
+)
 def test_the_prefix_names_the_resident(sender, key):
     assert resident_of(tracker_of(sender)) == key
 

@@ -57,3 +57,13 @@ def test_messages_file_is_complete_and_polite(tmp_path) -> None:
     broken.write_text("processing: 처리 중이에요.\n", encoding="utf-8")
     with pytest.raises(ValueError, match="missing connector texts"):
         load_texts(broken)
+
+
+def test_one_message_rate_for_every_channel_unless_credentials_override():
+    from connectors.kakao.config import load_config
+
+    env = {"SOTONG_MESSAGE_RATE": "5/10", "KAKAO_SKILL_SECRET": "s"}
+    config = load_config({}, environ=env, production=False)
+    assert (config.rate_limit_messages, config.rate_limit_seconds) == (5, 10)
+    config = load_config({"rate_limit_messages": 7}, environ=env, production=False)
+    assert config.rate_limit_messages == 7

@@ -4,6 +4,7 @@ A REST caller can never be a KakaoTalk resident (conversation ids are namespaced
 channel), every input is bounded at the edge with a Korean 4xx answer, each sender has
 a message rate limit, and in production mode the REST channel is off without a token.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,7 @@ import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 import requests
@@ -27,10 +28,14 @@ MESSAGES = yaml.safe_load((ROOT / "connectors" / "messages.yml").read_text(encod
 HANGUL = re.compile(r"[가-힣]")
 
 
-def rest(stack: RasaStack, body: Any, headers: Dict[str, str] = None, timeout: float = 60) -> requests.Response:
+def rest(stack: RasaStack, body: Any, headers: dict[str, str] = None, timeout: float = 60) -> requests.Response:
     data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
-    return requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", data=data,
-                         headers={"Content-Type": "application/json", **(headers or {})}, timeout=timeout)
+    return requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        data=data,
+        headers={"Content-Type": "application/json", **(headers or {})},
+        timeout=timeout,
+    )
 
 
 def assert_korean_refusal(resp: requests.Response, status: int, key: str) -> None:
@@ -40,7 +45,7 @@ def assert_korean_refusal(resp: requests.Response, status: int, key: str) -> Non
     assert HANGUL.search(body[0]["text"]) and "Traceback" not in resp.text
 
 
-def user_texts(stack: RasaStack, conversation: str) -> List[str]:
+def user_texts(stack: RasaStack, conversation: str) -> list[str]:
     events = stack.tracker(conversation).get("events") or []
     return [e.get("text") or "" for e in events if e.get("event") == "user"]
 
@@ -48,11 +53,13 @@ def user_texts(stack: RasaStack, conversation: str) -> List[str]:
 # --- finding 2: a REST caller using a KakaoTalk user's id -------------------------------------
 
 
-def kakao_says(stack: RasaStack, user: str, text: str) -> Dict[str, Any]:
-    resp = requests.post(f"{stack.rasa_url}/webhooks/kakao/webhook",
-                         data=json.dumps(payloads.skill_request(text, user), ensure_ascii=False).encode("utf-8"),
-                         headers={"Content-Type": "application/json", "X-Kakao-Skill-Secret": stack.kakao_secret},
-                         timeout=30)
+def kakao_says(stack: RasaStack, user: str, text: str) -> dict[str, Any]:
+    resp = requests.post(
+        f"{stack.rasa_url}/webhooks/kakao/webhook",
+        data=json.dumps(payloads.skill_request(text, user), ensure_ascii=False).encode("utf-8"),
+        headers={"Content-Type": "application/json", "X-Kakao-Skill-Secret": stack.kakao_secret},
+        timeout=30,
+    )
     assert resp.status_code == 200, resp.text[:300]
     return resp.json()
 
@@ -113,8 +120,14 @@ def test_deeply_nested_json_is_400(rasa_stack, depth):
 
 def test_metadata_is_not_stored_in_the_tracker(rasa_stack):
     who = f"meta-{uuid.uuid4().hex[:6]}"
-    resp = rest(rasa_stack, {"sender": who, "message": "안녕하세요",
-                             "metadata": {"blob": "x" * 30_000, "kakao": {"user_id": "someone-else"}}})
+    resp = rest(
+        rasa_stack,
+        {
+            "sender": who,
+            "message": "안녕하세요",
+            "metadata": {"blob": "x" * 30_000, "kakao": {"user_id": "someone-else"}},
+        },
+    )
     assert resp.status_code == 200
     events = rasa_stack.tracker(f"rest:{who}")["events"]
     stored = [e.get("metadata") or {} for e in events if e.get("event") == "user"]
@@ -140,8 +153,9 @@ def test_one_sender_over_the_message_rate_gets_a_korean_429(rasa_stack):
     who = f"flood-{uuid.uuid4().hex[:6]}"
     # All at once: the limit counts arrivals, so the test does not depend on how fast Rasa answers.
     with ThreadPoolExecutor(max_workers=8) as pool:
-        answers = list(pool.map(lambda _: rest(rasa_stack, {"sender": who, "message": "안녕"}, timeout=180),
-                                range(limit + 1)))
+        answers = list(
+            pool.map(lambda _: rest(rasa_stack, {"sender": who, "message": "안녕"}, timeout=180), range(limit + 1))
+        )
     statuses = sorted(a.status_code for a in answers)
     assert statuses == [200] * limit + [429], statuses
     refused = next(a for a in answers if a.status_code == 429)
@@ -156,11 +170,14 @@ def test_one_sender_over_the_message_rate_gets_a_korean_429(rasa_stack):
 
 @pytest.fixture(scope="module")
 def production_stack(tmp_path_factory):
-    stack = RasaStack(tmp_path_factory.mktemp("production-stack"), extra_env={
-        "SOTONG_MODE": "production",
-        "KAKAO_ALLOWED_BOT_IDS": payloads.DEFAULT_BOT_ID,
-        "SOTONG_REST_TOKEN": "",
-    })
+    stack = RasaStack(
+        tmp_path_factory.mktemp("production-stack"),
+        extra_env={
+            "SOTONG_MODE": "production",
+            "KAKAO_ALLOWED_BOT_IDS": payloads.DEFAULT_BOT_ID,
+            "SOTONG_REST_TOKEN": "",
+        },
+    )
     stack.start()
     yield stack
     stack.stop()
@@ -169,6 +186,7 @@ def production_stack(tmp_path_factory):
 def test_production_without_a_rest_token_turns_the_rest_channel_off(production_stack):
     who = f"prod-{uuid.uuid4().hex[:6]}"
     for headers in ({}, {"Authorization": "Bearer guess"}):
-        assert_korean_refusal(rest(production_stack, {"sender": who, "message": "안녕하세요"}, headers), 403,
-                              "rest_disabled")
+        assert_korean_refusal(
+            rest(production_stack, {"sender": who, "message": "안녕하세요"}, headers), 403, "rest_disabled"
+        )
     assert user_texts(production_stack, f"rest:{who}") == []  # nothing reached the dialogue

@@ -4,12 +4,14 @@ The dialogue is a stand-in coroutine that answers "echo: <text>" (what Rasa's ag
 would do), so token, mode and limit combinations that need no model run in
 milliseconds; tests/security/test_channels.py probes the same rules on the real stack.
 """
+
 from __future__ import annotations
 
 import contextlib
 import socket
 import uuid
-from typing import Any, AsyncIterator, Dict, List, Optional
+from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -22,7 +24,7 @@ TOKEN = "rest-token-0123456789"
 
 class Echo:
     def __init__(self) -> None:
-        self.messages: List[Any] = []
+        self.messages: list[Any] = []
 
     async def __call__(self, message: Any) -> None:
         self.messages.append(message)
@@ -51,7 +53,7 @@ async def serve(channel: SafeRestInput, dialogue: Echo) -> AsyncIterator[str]:
         await server.after_stop()
 
 
-async def post(url: str, body: Dict[str, Any], headers: Optional[Dict[str, str]] = None) -> tuple:
+async def post(url: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> tuple:
     async with aiohttp.ClientSession() as http:
         async with http.post(url, json=body, headers=headers or {}) as resp:
             return resp.status, await resp.json()
@@ -79,8 +81,12 @@ async def test_production_without_a_token_is_off():
 async def test_a_configured_token_is_required_as_a_bearer(production):
     dialogue = Echo()
     async with serve(SafeRestInput(LIMITS, token=TOKEN, production=production), dialogue) as url:
-        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
-                        {"Authorization": "Bearer 한글"}):
+        for headers in (
+            {},
+            {"Authorization": "Bearer wrong"},
+            {"Authorization": f"Basic {TOKEN}"},
+            {"Authorization": "Bearer 한글"},
+        ):
             status, body = await post(url, {"sender": "me", "message": "안녕"}, headers)
             assert status == 401 and body[0]["error"] == "unauthorized", headers
         status, body = await post(url, {"sender": "me", "message": "안녕"}, {"Authorization": f"Bearer {TOKEN}"})

@@ -1,4 +1,5 @@
 """Signed web-chat session ids (sotong/session_token.py) and the web app endpoint issuing them."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,9 +38,9 @@ def test_unsigned_forged_or_foreign_tokens_are_invalid():
     sid, ts, sig = good.split(".")
     assert reason(SECRET, "my-own-chosen-session-id") == "invalid"
     assert reason(SECRET, f"{sid}.{ts}.{sig[:-1]}{'A' if sig[-1] != 'A' else 'B'}") == "invalid"
-    assert reason(SECRET, f"{sid}.{int(ts) + 1}.{sig}") == "invalid"          # time is signed too
+    assert reason(SECRET, f"{sid}.{int(ts) + 1}.{sig}") == "invalid"  # time is signed too
     assert reason(SECRET, issue("another-secret-entirely-here", now=NOW).token) == "invalid"
-    assert reason(None, good) == "invalid"                                    # no secret: nothing passes
+    assert reason(None, good) == "invalid"  # no secret: nothing passes
     assert reason(SECRET, good + "x" * 10_000) == "invalid"
 
 

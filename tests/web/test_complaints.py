@@ -109,8 +109,7 @@ def test_every_stage_through_the_api_queues_one_notification_per_stage(staff, co
 
 def test_notifications_filter_by_status(staff, core_db, resident):
     first = file(core_db, resident, now_utc())
-    with session_scope(core_db) as s:
-        deliver_due(s, LogOnlySender())  # the default sender, as the worker runs it
+    deliver_due(LogOnlySender(), engine=core_db)  # the default sender, as the worker runs it
     second = file(core_db, resident, now_utc())
 
     def listed(**params):
