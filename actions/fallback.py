@@ -1,4 +1,11 @@
-"""Never a dead end: when unsure, offer the services closest to what was asked."""
+"""Never a dead end: when unsure, offer the services closest to what was asked.
+
+A question about a 구청 matter the bot does not cover (the FAQ catalogue's topics come
+closest, sotong/faq/guess.py) is answered honestly: "그건 아직 제가 안내하지 못해요", the
+department most likely to know with its phone, the main number and 120, and up to three
+close topics as buttons — never another service's answer. Anything else (small talk,
+gibberish) gets the closest services from the menu, as before.
+"""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -6,7 +13,8 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import district_vars
+from actions.common import district_vars, latest_text
+from actions.faq import guess_for, utter_unknown
 from actions.updates import AnswerAction
 
 MAX_SUGGESTIONS = 4
@@ -34,6 +42,10 @@ class ActionFallbackMenu(AnswerAction):
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         latest = tracker.latest_message or {}
+        guess = guess_for(latest_text(tracker))
+        if guess is not None and guess.civic:
+            utter_unknown(dispatcher, guess)
+            return []
         intent = (latest.get("intent") or {}).get("name")
         response = "utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback"
         buttons = closest_services(latest.get("intent_ranking") or [], menu_buttons(domain))

@@ -2,11 +2,12 @@
 
 The link, title and department come from the profile's ``links`` section.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import district_vars, profile
@@ -21,14 +22,18 @@ _LINKS = {
 
 
 class ActionServiceLink(AnswerAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_service_link"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         key, response = _LINKS.get(intent, _LINKS["ask_news"])
         p = profile()
-        link = p.section("links").get(key) or {}
-        dispatcher.utter_message(response=response, link_title=link.get("title", ""), link_url=link.get("url", ""),
-                                 **district_vars(p, link.get("department")))
+        link = p.links.get(key)
+        dispatcher.utter_message(
+            response=response,
+            link_title=link.title if link else "",
+            link_url=link.url if link else "",
+            **district_vars(p, link.department if link else None),
+        )
         return []

@@ -1,16 +1,20 @@
-"""구청 운영시간: open now or not, taking weekends and public holidays into account."""
+"""구청 운영시간: open now or not, or on the day the resident named (weekends and holidays included).
+
+The hours logic is the core's (sotong/office_hours.py); this adapter picks the response.
+"""
+
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Dict, List, Optional, Text
+from collections.abc import Callable
+from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import profile
-from sotong.formatting import korean_date
-from sotong.office_hours import KST, office_state
 from actions.updates import AnswerAction
+from sotong.formatting import korean_date
+from sotong.office_hours import DAY_VALUES, hours_on, now_in_seoul, office_state
 
 _STATE_RESPONSES = {
     "open": "utter_office_open_now",
@@ -20,38 +24,50 @@ _STATE_RESPONSES = {
 }
 
 
-def now_in_seoul() -> datetime:
-    return datetime.now(KST)
+def day_asked(tracker: Tracker) -> dict[str, str] | None:
+    """The day the resident asked about: its code (`day` entity value) and the words they used."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    for e in (tracker.latest_message or {}).get("entities") or []:
+        if e.get("entity") != "day" or e.get("value") not in DAY_VALUES:
+            continue
+        start, end = e.get("start"), e.get("end")
+        said = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
+        if said:  # echoed back in the answer ("토요일에는 …"): only as the resident typed it
+            return {"code": str(e["value"]), "said": said}
+    return None
+
+
+def time_range(spec: str) -> str:
+    """'09:00-18:00' -> '09:00~18:00' as residents read it."""
+    return spec.replace("-", "~")
 
 
 class ActionOfficeHours(AnswerAction):
-    def __init__(self, clock=now_in_seoul) -> None:
+    def __init__(self, clock: Callable = now_in_seoul) -> None:
         self._clock = clock  # tests pass a fixed clock to check holidays and weekends
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_office_hours"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        hours = profile().section("office_hours")
-        weekday_hours = hours.get("weekdays", "09:00-18:00")
-        state = office_state(self._clock(), weekday_hours)
-        dispatcher.utter_message(
-            response=_STATE_RESPONSES[state.kind],
-            office_hours=weekday_hours.replace("-", "~"),
-            lunch_hours=str(hours.get("lunch", "")).replace("-", "~"),
-            next_open_day=korean_date(state.next_open_day),
-            holiday_name=state.holiday or "",
-        )
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        hours = profile().office_hours
+        facts = {"office_hours": time_range(hours.weekdays), "lunch_hours": time_range(hours.lunch)}
+        day = day_asked(tracker)
+        if day:  # "토요일에도 해요?" is about Saturday, not about right now
+            on_day = hours_on(hours.hours(), day["code"])
+            dispatcher.utter_message(
+                response="utter_office_day_open" if on_day.open else "utter_office_day_closed",
+                day=day["said"],
+                day_hours=on_day.text(),
+                **facts,
+            )
+        else:
+            state = office_state(self._clock(), hours.hours())
+            dispatcher.utter_message(
+                response=_STATE_RESPONSES[state.kind],
+                next_open_day=korean_date(state.next_open_day),
+                holiday_name=state.holiday or "",
+                **facts,
+            )
         dispatcher.utter_message(response="utter_office_chatbot_always")
         return []
-
-
-def next_open_text(clock=now_in_seoul) -> str:
-    """'11월 26일(목)': the next day a resident can reach an officer (used by the handoff)."""
-    hours = profile().section("office_hours").get("weekdays", "09:00-18:00")
-    return korean_date(office_state(clock(), hours).next_open_day)
-
-
-def is_open_now(clock=now_in_seoul, weekday_hours: Optional[str] = None) -> bool:
-    hours = weekday_hours or profile().section("office_hours").get("weekdays", "09:00-18:00")
-    return office_state(clock(), hours).kind == "open"

@@ -1,21 +1,22 @@
 """종량제봉투 판매소: shops selling volume-rate waste bags near the resident's 동."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import district_vars, profile, utter_sample_notice
+from actions.updates import AnswerAction
 from sotong.db import session_scope
 from sotong.directory.lookup import dong_stem, match_dong, vendors_in_dong
 from sotong.formatting import bullet_lines
-from actions.updates import AnswerAction
 
 
-def _resolve_dong(text: Optional[str]) -> Optional[str]:
+def _resolve_dong(text: str | None) -> str | None:
     """The 동 as the resident said it if the district has it ('청라동' covers 청라1·2·3동)."""
     if not text:
         return None
@@ -23,11 +24,12 @@ def _resolve_dong(text: Optional[str]) -> Optional[str]:
 
 
 class ValidateWasteBagForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_waste_bag_form"
 
-    def validate_dong(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: DomainDict) -> Dict[Text, Any]:
+    def validate_dong(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         dong = _resolve_dong(slot_value if isinstance(slot_value, str) else None)
         if dong:
             return {"dong": dong}
@@ -36,17 +38,17 @@ class ValidateWasteBagForm(FormValidationAction):
 
 
 class ActionWasteBagVendors(AnswerAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_waste_bag_vendors"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         p = profile()
         dong = _resolve_dong(tracker.get_slot("dong"))
         if not dong:
             dispatcher.utter_message(response="utter_ask_dong")
             return [SlotSet("dong", None)]
         with session_scope() as session:
-            shops = vendors_in_dong(session, p.raw.get("short_name", p.name), dong)
+            shops = vendors_in_dong(session, p.district, dong)
             lines = [" · ".join(x for x in (s.name, s.address, s.phone) if x) for s in shops]
             is_sample = any(s.sample for s in shops)
         shown = dong if dong_stem(dong) != dong else dong + "동"

@@ -384,7 +384,8 @@ def render(report: Dict[str, Any]) -> str:
               "- *full train*: `rasa train --force` (NLU + dialogue) into a fresh dir with an empty cache.",
               "- *peak RSS*: VmHWM of the `rasa run` process after the parse run.",
               "", "Reproduce: `PYTHONPATH=. .venv/bin/python -m scripts.bench_understanding` "
-              "(`--calibrate` adds the threshold table). Raw figures and misanswered utterances: "
+              "(`make bench` runs it with `--calibrate --rs`: the threshold table and the ResponseSelector comparison, "
+              "~20 min). Raw figures and misanswered utterances: "
               "`results/bench_understanding.json`.", MARK_END]
     return "\n".join(lines) + "\n"
 

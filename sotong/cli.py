@@ -43,11 +43,11 @@ def _db_upgrade(args) -> int:
 
 
 def _db_seed(args) -> int:
-    from sotong.complaints.seed import seed_district
+    from sotong.complaints import service
     from sotong.db import session_scope
 
     with session_scope() as session:
-        report = seed_district(session)
+        report = service.seed_district(session)
     print(f"seeded {report.departments} departments, {report.officers} officers, {report.categories} categories")
     return 0
 

@@ -13,6 +13,7 @@ import unicodedata
 
 from fastapi import Request
 
+from sotong.complaints.service import Actor
 from web.errors import ApiError
 from web.settings import staff_token
 
@@ -42,8 +43,8 @@ def require_staff_token(request: Request) -> None:
                        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
-def staff_actor(request: Request) -> str:
-    """Dependency of every write: 'staff:<name>' from X-Staff-Name (required, ≤ 50 characters).
+def staff_actor(request: Request) -> Actor:
+    """Dependency of every write: staff <name> from X-Staff-Name (required, ≤ 50 characters).
 
     Header values arrive as latin-1; a UTF-8 name (김민수, as curl sends it) is decoded back.
     """
@@ -59,6 +60,6 @@ def staff_actor(request: Request) -> str:
         raise ApiError(400, "invalid_staff_name", f"{STAFF_NAME_HEADER} is at most {MAX_STAFF_NAME} characters")
     if any(unicodedata.category(ch).startswith("C") for ch in name):
         raise ApiError(400, "invalid_staff_name", f"{STAFF_NAME_HEADER} must not contain control characters")
-    actor = f"staff:{name}"
-    request.state.actor = actor  # for the audit log of refused writes
+    actor = Actor.staff(name)
+    request.state.actor = str(actor)  # for the audit log of refused writes
     return actor

@@ -27,7 +27,7 @@ from sotong.complaints.errors import (
     TransitionRefused,
     UnknownReference,
 )
-from sotong.complaints.lifecycle import ALLOWED_TRANSITIONS, RESIDENT_ONLY, ComplaintStatus
+from sotong.complaints.service import staff_next_statuses
 from sotong.notifications.masking import PhoneMaskingFilter, mask_phones
 
 log = logging.getLogger(__name__)
@@ -71,18 +71,8 @@ def error_response(status: int, code: str, message: str, headers: Optional[Mappi
                         headers=dict(headers or {}))
 
 
-def staff_next_statuses(status: Any) -> List[str]:
-    """What staff may move a complaint to from ``status``, in lifecycle order (취하 is the resident's)."""
-    try:
-        current = ComplaintStatus.parse(status)
-    except ValueError:
-        return []
-    allowed = ALLOWED_TRANSITIONS[current] - RESIDENT_ONLY
-    return [s.value for s in ComplaintStatus if s in allowed]
-
-
 def _value(status: Any) -> str:
-    return status.value if isinstance(status, ComplaintStatus) else str(status)
+    return str(getattr(status, "value", status))
 
 
 def _who(request: Request) -> str:
@@ -119,7 +109,8 @@ async def _correction_not_allowed(request: Request, exc: CorrectionNotAllowed) -
 
 async def _invalid_input(request: Request, exc: InvalidComplaintInput) -> JSONResponse:
     _refused(request, exc)
-    return error_response(400, exc.code, str(exc), field=exc.field)
+    extra = {"limit": exc.limit} if exc.limit is not None else {}
+    return error_response(400, exc.code, str(exc), field=exc.field, **extra)
 
 
 async def _unknown_reference(request: Request, exc: UnknownReference) -> JSONResponse:

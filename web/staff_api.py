@@ -13,24 +13,17 @@ from typing import Any, Callable, Dict, List, Optional, Type, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Extra, ValidationError, constr, root_validator
-from sqlalchemy import select
 
-from sotong.complaints import queries, service
-from sotong.complaints.district import default_appeal_info
-from sotong.complaints.errors import InvalidComplaintInput
-from sotong.complaints.lifecycle import ComplaintStatus
+from sotong.complaints import service
+from sotong.complaints.service import Actor, NotificationView
 from sotong.complaints.views import ComplaintView
 from sotong.db import session_scope
-from sotong.deadlines import to_kst
 from sotong.notifications.masking import PhoneMaskingFilter, mask_phones
-from sotong.notifications.models import FAILED, LOGGED, QUEUED, SENT, SKIPPED, Notification
 from web.auth import require_staff_token, staff_actor
-from web.errors import ApiError, staff_next_statuses, validation_details, validation_message
+from web.errors import ApiError, validation_details, validation_message
 
 log = logging.getLogger(__name__)
 log.addFilter(PhoneMaskingFilter())  # notes and names are free text: never log a full number
-
-OUTBOX_STATUSES = (QUEUED, SENT, LOGGED, SKIPPED, FAILED)
 
 
 def _no_store(response: Response) -> None:
@@ -114,17 +107,17 @@ def complaint_json(view: ComplaintView) -> Dict[str, Any]:
     """The core's view (timeline, department, officer name/phone, due date, overdue) plus
     the statuses staff may move it to next."""
     data = view.as_dict()
-    data["next_statuses"] = staff_next_statuses(view.status)
+    data["next_statuses"] = service.staff_next_statuses(view.status)
     return data
 
 
-def notification_json(n: Notification) -> Dict[str, Any]:
+def notification_json(n: NotificationView) -> Dict[str, Any]:
     def at(moment):
-        return to_kst(moment).isoformat() if moment else None
+        return moment.isoformat() if moment else None
 
     return {
         "id": n.id,
-        "receipt_no": n.complaint.receipt_no,
+        "receipt_no": n.receipt_no,
         "stage": n.stage,
         "status": n.status,
         "template_code": n.template_code,
@@ -138,7 +131,7 @@ def notification_json(n: Notification) -> Dict[str, Any]:
     }
 
 
-def _logged(actor: str, action: str, view: ComplaintView, target: Optional[str] = None,
+def _logged(actor: Actor, action: str, view: ComplaintView, target: Optional[str] = None,
             note: Optional[str] = None) -> Dict[str, Any]:
     """Audit line for a write that committed (the logger masks phone numbers)."""
     detail = "; ".join(part for part in (target, f"note: {note[:200]}" if note else None) if part)
@@ -155,17 +148,9 @@ def list_complaints(
     department: Optional[str] = None,
     limit: int = Query(200, ge=1, le=1000),
 ) -> List[Dict[str, Any]]:
-    """The staff queue, oldest due first (as ``sotong complaints list``)."""
-    if status is not None:
-        try:
-            status = ComplaintStatus.parse(status).value
-        except ValueError:
-            raise InvalidComplaintInput(
-                "status", f"unknown status {status!r}; one of {', '.join(s.value for s in ComplaintStatus)}"
-            ) from None
+    """The staff queue, oldest due first (as ``sotong complaints list``); an unknown status
+    or department is bad input (the core says which), not an empty queue."""
     with session_scope() as s:
-        if department is not None:
-            queries.department(s, department)  # a typo is an error, not an empty queue
         views = service.list_complaints(s, status=status, overdue=overdue, department=department, limit=limit)
     return [complaint_json(v) for v in views]
 
@@ -184,17 +169,9 @@ def list_notifications(
 ) -> List[Dict[str, Any]]:
     """The outbox (as ``sotong notifications list``): the newest ``limit`` messages, oldest
     first, phone numbers masked."""
-    if status is not None and status not in OUTBOX_STATUSES:
-        raise InvalidComplaintInput("status", f"unknown outbox status {status!r}; one of {', '.join(OUTBOX_STATUSES)}")
     with session_scope() as s:
-        stmt = select(Notification).order_by(Notification.id.desc()).limit(limit)
-        if status is not None:
-            stmt = stmt.where(Notification.status == status)
-        if receipt_no is not None:
-            complaint = queries.complaint_for_staff(s, receipt_no)
-            stmt = stmt.where(Notification.complaint_id == complaint.id)
-        rows = s.execute(stmt).unique().scalars().all()
-        return [notification_json(n) for n in reversed(rows)]
+        rows = service.list_notifications(s, status=status, receipt_no=receipt_no, limit=limit)
+    return [notification_json(n) for n in rows]
 
 
 # --- writes -----------------------------------------------------------------------
@@ -202,7 +179,7 @@ def list_notifications(
 @router.post("/complaints/{receipt_no}/assign")
 def assign(
     receipt_no: str,
-    actor: str = Depends(staff_actor),
+    actor: Actor = Depends(staff_actor),
     body: AssignBody = Depends(json_body(AssignBody)),
 ) -> Dict[str, Any]:
     """부서 배정 (department, or by category when none is given) or 담당자 지정 (officer)."""
@@ -217,7 +194,7 @@ def assign(
 @router.post("/complaints/{receipt_no}/advance")
 def advance(
     receipt_no: str,
-    actor: str = Depends(staff_actor),
+    actor: Actor = Depends(staff_actor),
     body: AdvanceBody = Depends(json_body(AdvanceBody)),
 ) -> Dict[str, Any]:
     """현장 확인 중 / 심사 중 / 처리 완료 (``assigned`` routes by category)."""
@@ -229,11 +206,11 @@ def advance(
 @router.post("/complaints/{receipt_no}/reject")
 def reject(
     receipt_no: str,
-    actor: str = Depends(staff_actor),
+    actor: Actor = Depends(staff_actor),
     body: RejectBody = Depends(json_body(RejectBody)),
 ) -> Dict[str, Any]:
     """반려: the reason is required; how to appeal defaults to the district's wording."""
-    appeal = body.appeal_info or default_appeal_info()
+    appeal = body.appeal_info or service.default_appeal_info()
     with session_scope() as s:
         view = service.reject(s, receipt_no, reason=body.reason, appeal_info=appeal, actor=actor)
     return _logged(actor, "reject", view, note=body.reason)
@@ -242,7 +219,7 @@ def reject(
 @router.post("/complaints/{receipt_no}/transfer")
 def transfer(
     receipt_no: str,
-    actor: str = Depends(staff_actor),
+    actor: Actor = Depends(staff_actor),
     body: TransferBody = Depends(json_body(TransferBody)),
 ) -> Dict[str, Any]:
     """이송 to another department (the deadline is kept)."""

@@ -12,7 +12,6 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import BlockingAction, district_vars
 from actions.complaints.forms import CarryingFormValidation
@@ -21,9 +20,14 @@ from actions.complaints.report import NOT_AN_ANSWER, _intent, _text
 from actions.complaints.tracking import handler_text, receipt_asked
 from actions.complaints.wording import status_label, utter_literal
 from sotong.complaints import service
-from sotong.complaints.errors import (ComplaintError, ComplaintNotFound, CorrectionNotAllowed,
-                                      InvalidComplaintInput, TransitionRefused)
-from sotong.complaints.free_text import clean_answer
+from sotong.complaints.errors import (
+    ComplaintError,
+    ComplaintNotFound,
+    CorrectionNotAllowed,
+    InvalidComplaintInput,
+    TransitionRefused,
+)
+from sotong.complaints.service import clean_answer
 from sotong.complaints.views import ComplaintView
 from sotong.db import session_scope
 
@@ -128,8 +132,12 @@ class ActionApplyCorrection(BlockingAction):
             with session_scope() as session:
                 view = service.correct(session, receipt, resident_of(tracker), **{field: value})
         except InvalidComplaintInput as exc:
-            response = "utter_correction_unchanged" if exc.field == "correction" else "utter_report_too_long"
-            dispatcher.utter_message(response=response, max_chars=4000)
+            if exc.field == "correction":
+                dispatcher.utter_message(response="utter_correction_unchanged")
+            elif exc.limit is not None:  # the limit of the field being corrected, as the core says
+                dispatcher.utter_message(response="utter_report_too_long", max_chars=exc.limit)
+            else:
+                dispatcher.utter_message(response="utter_complaint_error", **district_vars())
             return reset
         except CorrectionNotAllowed:
             with session_scope() as session:
@@ -180,11 +188,8 @@ class ActionCancelComplaint(BlockingAction):
         receipt = tracker.get_slot("complaint_id")
         try:
             with session_scope() as session:
-                view = service.cancel(session, receipt, resident_of(tracker))
-                # Just said "취하했어요" here; the same stage message need not follow next turn.
-                shown = [m.id for m in service.pending_in_chat(session, resident_of(tracker))
-                         if m.receipt_no == view.receipt_no and m.stage == "cancelled"]
-                service.mark_delivered_in_chat(session, resident_of(tracker), shown)
+                # This chat says "취하했어요" below: the stage message need not follow next turn.
+                view = service.cancel(session, receipt, resident_of(tracker), shown_in_chat=True)
         except ComplaintNotFound:
             dispatcher.utter_message(response="utter_complaint_not_found")
             return reset

@@ -20,7 +20,7 @@ from actions.complaints.forms import CarryingFormValidation
 from actions.complaints.identity import resident_of
 from sotong.complaints import service
 from sotong.complaints.errors import InvalidComplaintInput
-from sotong.complaints.residents import normalize_mobile
+from sotong.complaints.service import normalize_mobile
 from sotong.db import session_scope
 from sotong.notifications.masking import mask_phone
 from sotong.privacy.tracker_store import scrub_phone_numbers

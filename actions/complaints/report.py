@@ -12,7 +12,6 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import BlockingAction, district_vars
 from actions.complaints.forms import CarryingFormValidation
@@ -20,12 +19,12 @@ from actions.complaints.identity import resident_of
 from actions.complaints.wording import response_text, utter_literal
 from sotong.complaints import service
 from sotong.complaints.errors import ComplaintError, FilingLimitReached, InvalidComplaintInput
-from sotong.complaints.free_text import clean_answer, find_address, find_seen_at
-from sotong.complaints.queries import category as find_category
-from sotong.complaints.validation import MAX_ADDRESS, MAX_DESCRIPTION, check_photo_url
+from sotong.complaints.service import clean_answer, find_address, find_seen_at
 from sotong.db import session_scope
 from sotong.formatting import korean_date
 
+# Named in full so scripts/validate.py can see every response an action utters.
+FILING_LIMIT_RESPONSES = {"hour": "utter_filing_limit_hour", "day": "utter_filing_limit_day"}
 log = logging.getLogger(__name__)
 
 REPORT_INTENTS = {"report_illegal_dumping", "report_illegal_parking"}
@@ -69,7 +68,7 @@ class ValidateReportForm(CarryingFormValidation):
         photo = _entity(tracker, "photo_url")
         if photo:
             try:
-                check_photo_url(photo)  # only the channel's own media hosts, https
+                service.check_photo_url(photo)  # only the channel's own media hosts, https
             except InvalidComplaintInput as exc:
                 log.info("photo refused: %s", exc.problem)
                 dispatcher.utter_message(response="utter_report_photo_refused")
@@ -125,17 +124,21 @@ class ValidateReportForm(CarryingFormValidation):
         return {}
 
     # --- validation -----------------------------------------------------------
+    @staticmethod
+    def _within_limit(field: str, value: Any, dispatcher) -> bool:
+        """The core's limit for the field; the answer names the limit the core gave."""
+        try:
+            service.check_length(field, value if isinstance(value, str) else None)
+        except InvalidComplaintInput as exc:
+            dispatcher.utter_message(response="utter_report_too_long", max_chars=exc.limit)
+            return False
+        return True
+
     def validate_report_address(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        if value and len(value) > MAX_ADDRESS:
-            dispatcher.utter_message(response="utter_report_too_long", max_chars=MAX_ADDRESS)
-            return {"report_address": None}
-        return {"report_address": value}
+        return {"report_address": value if self._within_limit("address", value, dispatcher) else None}
 
     def validate_report_description(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        if value and len(value) > MAX_DESCRIPTION:
-            dispatcher.utter_message(response="utter_report_too_long", max_chars=MAX_DESCRIPTION)
-            return {"report_description": None}
-        return {"report_description": value}
+        return {"report_description": value if self._within_limit("description", value, dispatcher) else None}
 
     def validate_report_confirmed(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         if value is False:
@@ -151,11 +154,10 @@ class ActionAskReportConfirmed(BlockingAction):
 
     def run_blocking(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         with session_scope() as session:
-            cat = find_category(session, tracker.get_slot("complaint_category") or "illegal_dumping")
-            name, days = cat.name, cat.processing_days
+            cat = service.category_summary(session, tracker.get_slot("complaint_category") or "illegal_dumping")
         photo = "utter_report_photo_yes" if tracker.get_slot("report_photo_url") else "utter_report_photo_no"
-        utter_literal(dispatcher, tracker, domain, "utter_report_summary", category_name=name,
-                      processing_days=days, photo_text=response_text(domain, photo))
+        utter_literal(dispatcher, tracker, domain, "utter_report_summary", category_name=cat.name,
+                      processing_days=cat.processing_days, photo_text=response_text(domain, photo))
         return []
 
 
@@ -178,16 +180,12 @@ class ActionFileComplaint(BlockingAction):
                     photo_url=tracker.get_slot("report_photo_url"),
                     seen_at=tracker.get_slot("report_seen_at"),
                     idempotency_key=tracker.get_slot("report_key") or f"{tracker.sender_id}:{uuid.uuid4().hex}",
+                    shown_in_chat=True,  # this chat says "접수됐어요" below: not again as an update
                 )
-                view = filed.complaint
-                routed_to = view.department_name or find_category(session, view.category_code).department.name
-                # The chat just said "접수됐어요": don't repeat it as an update next turn.
-                received = [m.id for m in service.pending_in_chat(session, resident_of(tracker))
-                            if m.receipt_no == view.receipt_no and m.stage == "received"]
-                service.mark_delivered_in_chat(session, resident_of(tracker), received)
+            view = filed.complaint
         except FilingLimitReached as exc:
             log.info("report refused: %s", exc)
-            dispatcher.utter_message(response=f"utter_filing_limit_{exc.window}", limit=exc.limit,
+            dispatcher.utter_message(response=FILING_LIMIT_RESPONSES[exc.window], limit=exc.limit,
                                      **district_vars())
             return reset
         except InvalidComplaintInput as exc:
@@ -195,14 +193,16 @@ class ActionFileComplaint(BlockingAction):
             if exc.field == "photo_url":
                 dispatcher.utter_message(response="utter_report_photo_refused")
                 return [SlotSet("report_photo_url", None), SlotSet("report_confirmed", None)]
-            dispatcher.utter_message(response="utter_report_too_long",
-                                     max_chars=MAX_ADDRESS if exc.field == "address" else MAX_DESCRIPTION)
+            if exc.limit is None:  # not a length (e.g. a field left empty): nothing the resident can fix here
+                dispatcher.utter_message(response="utter_complaint_error", **district_vars())
+                return reset
+            dispatcher.utter_message(response="utter_report_too_long", max_chars=exc.limit)
             return [SlotSet("report_confirmed", None)]
         except ComplaintError:
             log.exception("filing failed")
             dispatcher.utter_message(response="utter_complaint_error", **district_vars())
             return reset
         dispatcher.utter_message(response="utter_report_filed", receipt_no=view.receipt_no,
-                                 department_name=routed_to,
+                                 department_name=view.routed_department_name,
                                  due_date=korean_date(view.due_date))
         return reset + [SlotSet("complaint_id", view.receipt_no)]

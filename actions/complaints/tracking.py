@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaints.identity import resident_of
 from actions.complaints.wording import response_text, status_label, utter_literal
+from actions.updates import AnswerAction
 from sotong.complaints import service
-from sotong.complaints.receipt import find_receipt_no, normalize_receipt_no
+from sotong.complaints.service import find_receipt_no, normalize_receipt_no
 from sotong.complaints.views import ComplaintView
 from sotong.db import session_scope
 from sotong.formatting import bullet_lines, korean_date
-from actions.updates import AnswerAction
 
 MAX_LISTED = 5
 

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from sotong.complaints.district import status_labels
+from sotong.complaints.service import status_labels
 
 
 def response_text(domain: Dict[Text, Any], name: str) -> str:

@@ -5,20 +5,18 @@ import json
 from typing import List
 
 from sotong.complaints import service
-from sotong.complaints.district import default_appeal_info, status_labels
-from sotong.complaints.lifecycle import ComplaintStatus
 from sotong.complaints.views import ComplaintView
 from sotong.db import session_scope
 
 
-def _actor(name: str) -> str:
-    """'kim' -> 'officer:kim'; an explicit 'system' or 'officer:kim' is kept."""
-    name = (name or "").strip()
-    return name if (":" in name or name == "system") else f"officer:{name}"
+def _actor(name: str) -> service.Actor:
+    """'kim' -> staff kim; 'staff:kim' and 'system' as written; a resident is refused
+    (one error line, exit 1): staff never act in a resident's name."""
+    return service.Actor.parse_staff(name)
 
 
 def _label(status: str) -> str:
-    label = status_labels().get(status)
+    label = service.status_labels().get(status)
     return f"{status} ({label})" if label else status
 
 
@@ -100,7 +98,7 @@ def _advance(args) -> int:
 
 
 def _reject(args) -> int:
-    appeal = args.appeal or default_appeal_info()
+    appeal = args.appeal or service.default_appeal_info()
     with session_scope() as s:
         view = service.reject(s, args.receipt, reason=args.reason, appeal_info=appeal, actor=_actor(args.actor))
     return _done(view)
@@ -124,7 +122,7 @@ def _file(args) -> int:
 
 
 def _status_choices() -> List[str]:
-    return [s.value for s in ComplaintStatus]
+    return list(service.STATUS_NAMES)
 
 
 def register(subparsers) -> None:
@@ -148,7 +146,7 @@ def register(subparsers) -> None:
     target = c.add_mutually_exclusive_group(required=True)
     target.add_argument("--department", help="department code, e.g. cleaning")
     target.add_argument("--officer", help="officer code, e.g. cleaning-kim")
-    c.add_argument("--actor", required=True, help="who does it, e.g. kim (recorded as officer:kim)")
+    c.add_argument("--actor", required=True, help="who does it, e.g. kim (recorded as staff:kim), or system")
     c.add_argument("--note")
     c.set_defaults(func=_assign)
 

@@ -1,6 +1,13 @@
 """Domain errors. Each carries a stable ``code`` the dialogue layer and the web app map
-to their own wording; messages here are English, for logs and staff tools."""
+to their own wording; messages here are English, for logs and staff tools.
+
+Bad input is always ``InvalidComplaintInput`` with the ``field`` and, for a length or
+count, the ``limit`` — an adapter words its answer from those two, never from its own
+copy of a limit.
+"""
 from __future__ import annotations
+
+from typing import Optional
 
 
 class ComplaintError(Exception):
@@ -35,15 +42,27 @@ class CorrectionNotAllowed(ComplaintError):
         self.status = status
 
 
-class InvalidComplaintInput(ComplaintError):
-    """A field is missing, too long or malformed; ``field`` names it."""
+class InvalidComplaintInput(ComplaintError, ValueError):
+    """A field is missing, too long or malformed; ``field`` names it, ``limit`` is the
+    bound it broke (characters, or None when the problem is not a length).
+
+    Also a ValueError, so code that parsed values with ``except ValueError`` keeps working.
+    """
 
     code = "invalid_input"
 
-    def __init__(self, field: str, problem: str):
+    def __init__(self, field: str, problem: str, *, limit: Optional[int] = None):
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem
+        self.limit = limit
+
+
+class TooLong(InvalidComplaintInput):
+    """A text over its limit (sotong.complaints.limits)."""
+
+    def __init__(self, field: str, limit: int):
+        super().__init__(field, f"at most {limit} characters", limit=limit)
 
 
 class UnknownReference(ComplaintError):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from sotong.complaints.limits import MAX_ADDRESS, MAX_SCAN
+
 _PLACE_WORDS = r"(?:\s*(?:앞|옆|뒤|근처|건너편|맞은편|입구|골목|주변))?"
 _ADDRESS_PATTERNS = [
     # 도로명: 서곶로 123, 청라대로 45-6, 가정로123번길 7
@@ -29,12 +31,9 @@ _SEEN_AT = re.compile(
     r"|(?:(?:새벽|아침|오전|오후|저녁|밤)\s?\d{1,2}시(?:쯤|경)?)"
 )
 
-MAX_ADDRESS = 200
-# Only the start of a message is searched: a complaint's text is at most 4000
-# characters (validation.MAX_DESCRIPTION), and the patterns, linear but with a
-# large constant (each position retries a 20-character run), must stay fast on
-# whatever length a channel lets through.
-MAX_SCAN = 4000
+# Only the start of a message is searched (limits.MAX_SCAN): the patterns, linear but
+# with a large constant (each position retries a 20-character run), must stay fast on
+# whatever length a channel lets through. A found address is cut to the field's limit.
 
 
 def find_address(text: str) -> Optional[str]:

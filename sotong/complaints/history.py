@@ -6,15 +6,16 @@ the notifications cannot drift apart, and both commit (or roll back) with the ch
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Dict, Optional
+from typing import Dict, Optional, Union
 
 from sqlalchemy.orm import Session
 
-from sotong.complaints.errors import InvalidComplaintInput, TransitionRefused
-from sotong.complaints.lifecycle import RESIDENT_ONLY, ComplaintStatus, check_transition
+from sotong.complaints import outbox
+from sotong.complaints.actors import Actor
+from sotong.complaints.errors import TransitionRefused
+from sotong.complaints.lifecycle import CORRECTED, RESIDENT_ONLY, ComplaintStatus, check_transition
 from sotong.complaints.models import Complaint, ComplaintStatusChange
 from sotong.deadlines import format_due, now_utc, to_db
-from sotong.notifications import outbox
 
 STATUS = "status"
 CORRECTION = "correction"
@@ -43,23 +44,25 @@ def record(
     complaint: Complaint,
     *,
     to_status: ComplaintStatus,
-    actor: str,
+    actor: Union[Actor, str],
     note: Optional[str] = None,
     kind: str = STATUS,
     now: Optional[datetime] = None,
     initial: bool = False,
+    shown_in_chat: bool = False,
 ) -> ComplaintStatusChange:
     """Apply and log an event. The caller has already changed department/officer/fields.
 
     ``initial`` is the filing itself (no previous status); a correction keeps the status.
+    ``shown_in_chat``: the resident's own chat caused the event and has just said so, so
+    its stage message is queued for 알림톡 but not shown in the chat again.
     """
-    if not (actor or "").strip():
-        raise InvalidComplaintInput("actor", "every change must say who made it")
+    actor = Actor.parse(actor)
     at = to_db(now or now_utc())
     from_status = None if initial else ComplaintStatus(complaint.status)
     if kind == STATUS and from_status is not None:
         check_transition(from_status, to_status)
-        if to_status in RESIDENT_ONLY and not actor.startswith("resident:"):
+        if to_status in RESIDENT_ONLY and not actor.is_resident:
             raise TransitionRefused(from_status.value, to_status.value, "only the resident can do this")
     complaint.status = to_status.value
     complaint.updated_at = at
@@ -68,7 +71,7 @@ def record(
         kind=kind,
         from_status=from_status.value if from_status else None,
         to_status=to_status.value,
-        actor=actor.strip()[:200],
+        actor=str(actor),
         note=(note or "").strip() or None,
         department=complaint.department,
         officer=complaint.officer,
@@ -76,7 +79,7 @@ def record(
     )
     session.add(change)
     session.flush()
-    stage = "corrected" if kind == CORRECTION else to_status.value
+    stage = CORRECTED if kind == CORRECTION else to_status.value
     outbox.enqueue(
         session,
         complaint_id=complaint.id,
@@ -85,5 +88,6 @@ def record(
         stage=stage,
         values=_values(complaint, change.note),
         now=now,
+        shown_in_chat=shown_in_chat,
     )
     return change

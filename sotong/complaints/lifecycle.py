@@ -8,9 +8,9 @@ department, which then names an officer as after 부서 배정). Anything not in
 from __future__ import annotations
 
 from enum import Enum
-from typing import Dict, FrozenSet
+from typing import Any, Dict, FrozenSet, List, Tuple
 
-from sotong.complaints.errors import TransitionRefused
+from sotong.complaints.errors import InvalidComplaintInput, TransitionRefused
 
 
 class ComplaintStatus(str, Enum):
@@ -28,10 +28,15 @@ class ComplaintStatus(str, Enum):
 
     @classmethod
     def parse(cls, value: "str | ComplaintStatus") -> "ComplaintStatus":
-        """Accept 'on_site_check', 'ON_SITE_CHECK' or 'on-site-check'; ValueError otherwise."""
+        """Accept 'on_site_check', 'ON_SITE_CHECK' or 'on-site-check'; otherwise
+        InvalidComplaintInput on field ``status`` (a ValueError too) naming the known ones."""
         if isinstance(value, cls):
             return value
-        return cls(str(value).strip().lower().replace("-", "_"))
+        try:
+            return cls(str(value).strip().lower().replace("-", "_"))
+        except ValueError:
+            known = ", ".join(s.value for s in cls)
+            raise InvalidComplaintInput("status", f"unknown status {value!r}; one of {known}") from None
 
 
 S = ComplaintStatus
@@ -63,6 +68,12 @@ RESIDENT_ONLY: FrozenSet[ComplaintStatus] = frozenset({S.CANCELLED})
 CORRECTABLE: FrozenSet[ComplaintStatus] = frozenset({S.RECEIVED, S.ASSIGNED, S.OFFICER_ASSIGNED, S.TRANSFERRED})
 
 
+# A correction is announced like a stage but changes no status.
+CORRECTED = "corrected"
+# Every stage a resident is told about, in lifecycle order: each needs a message template.
+STAGES: Tuple[str, ...] = tuple(s.value for s in ComplaintStatus) + (CORRECTED,)
+
+
 def can_transition(current: ComplaintStatus, target: ComplaintStatus) -> bool:
     return target in ALLOWED_TRANSITIONS[current]
 
@@ -71,3 +82,14 @@ def check_transition(current: ComplaintStatus, target: ComplaintStatus) -> None:
     """Raise TransitionRefused unless the table allows current -> target."""
     if not can_transition(current, target):
         raise TransitionRefused(current.value, target.value)
+
+
+def staff_next_statuses(status: Any) -> List[str]:
+    """What staff may move a complaint to from ``status``, in lifecycle order (취하 is the
+    resident's); [] for an unknown status."""
+    try:
+        current = ComplaintStatus.parse(status)
+    except InvalidComplaintInput:
+        return []
+    allowed = ALLOWED_TRANSITIONS[current] - RESIDENT_ONLY
+    return [s.value for s in ComplaintStatus if s in allowed]

@@ -1,8 +1,14 @@
-"""How many complaints one resident may file: a bound on abuse (a script filing
-hundreds of 무단투기 reports from one chat), not on honest residents.
+"""Every limit of the complaints core, in one place.
 
-Counted in the database, so the limit holds across action-server replicas and
-restarts (an in-memory counter would reset with every deploy).
+Field limits: how long each text a resident or officer gives may be (as in Open311,
+and as wide as the database columns in models.py). Adapters never copy them: a value
+over its limit raises ``TooLong`` carrying the field and the limit, and the answer is
+worded from that.
+
+Filing limits: how many complaints one resident may file — a bound on abuse (a script
+filing hundreds of 무단투기 reports from one chat), not on honest residents. Counted in
+the database, so the limit holds across action-server replicas and restarts (an
+in-memory counter would reset with every deploy).
 """
 from __future__ import annotations
 
@@ -17,6 +23,20 @@ from sotong.complaints.errors import FilingLimitReached
 from sotong.complaints.models import Complaint, Resident
 from sotong.deadlines import to_db
 
+# --- field limits (characters) ------------------------------------------------------
+MAX_ADDRESS = 300          # complaint.address
+MAX_DESCRIPTION = 4000     # complaint.description
+MAX_PHOTO_URL = 1000       # complaint.photo_url
+MAX_SEEN_AT = 100          # complaint.seen_at
+MAX_IDEMPOTENCY_KEY = 100  # what a client sends; stored hashed (service.submission_key)
+MAX_ACTOR = 200            # complaint_status_change.actor
+MAX_CONSENT_PURPOSE = 200  # resident.phone_consent_purpose
+# Free-text scanning (free_text.py) looks at the start of a message only: a complaint's
+# text is at most MAX_DESCRIPTION characters, and the patterns, linear but with a large
+# constant, must stay fast on whatever length a channel lets through.
+MAX_SCAN = MAX_DESCRIPTION
+
+# --- filing limits -----------------------------------------------------------------
 PER_HOUR_ENV = "SOTONG_FILING_LIMIT_PER_HOUR"
 PER_DAY_ENV = "SOTONG_FILING_LIMIT_PER_DAY"
 

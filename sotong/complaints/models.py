@@ -40,10 +40,6 @@ class Resident(Base):
     phone_consent_purpose = Column(String(200), nullable=True)  # what the resident agreed to
     created_at = Column(DateTime, nullable=False)
 
-    @property
-    def actor(self) -> str:
-        return f"resident:{self.channel}:{self.channel_user_id}"
-
 
 class Department(Base):
     """A 과 (department) of the district office."""
@@ -140,7 +136,7 @@ class ComplaintStatusChange(Base):
     kind = Column(String(16), nullable=False, default="status")  # status | correction
     from_status = Column(String(24), nullable=True)  # None when the complaint is filed
     to_status = Column(String(24), nullable=False)
-    actor = Column(String(200), nullable=False)      # resident:kakao:abc, officer:kim, system
+    actor = Column(String(200), nullable=False)      # str(Actor): resident:kakao:abc, staff:kim, system
     note = Column(Text, nullable=True)
     # Who had the complaint at that moment, so the timeline stays true after a transfer.
     department_id = Column(Integer, ForeignKey("department.id"), nullable=True)

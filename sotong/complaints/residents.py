@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sotong.complaints.actors import Actor
 from sotong.complaints.errors import InvalidComplaintInput
 from sotong.complaints.models import Resident
 from sotong.deadlines import now_utc, to_db
@@ -31,7 +32,8 @@ class ResidentKey:
 
     @property
     def actor(self) -> str:
-        return f"resident:{self.channel}:{self.user_id}"
+        """As recorded in the history (``str(Actor.resident(key))``)."""
+        return str(Actor.resident(self))
 
 
 ResidentLike = Union[ResidentKey, Resident]
@@ -93,10 +95,7 @@ def withdraw_phone_consent(session: Session, who: ResidentLike, conversation_id:
     queued (they go to the chat only) and — given the conversation id — every mobile
     number in that conversation's events in Rasa's tracker store (masked in place).
     """
-    from sqlalchemy import update
-
-    from sotong.notifications.models import QUEUED, Notification
-    from sotong.notifications.outbox import CHAT
+    from sotong.complaints.outbox import chat_only
     from sotong.privacy.tracker_store import scrub_phone_numbers
     from sotong.privacy.verification import forget_verifications
 
@@ -106,12 +105,7 @@ def withdraw_phone_consent(session: Session, who: ResidentLike, conversation_id:
         resident.phone_consent_at = None
         resident.phone_consent_purpose = None
         forget_verifications(session, resident.id)
-        session.execute(
-            update(Notification)
-            .where(Notification.resident_id == resident.id, Notification.status == QUEUED)
-            .values(targets=[CHAT])
-            .execution_options(synchronize_session=False)
-        )
+        chat_only(session, resident.id)
         session.flush()
     if conversation_id:
         scrub_phone_numbers(session.connection(), conversation_id)

@@ -1,7 +1,8 @@
 """Officer operations (the CLI and the staff web API wrap these): routing, naming the
 officer in charge, moving through the stages, rejecting and transferring.
 
-``actor`` names who acts, e.g. "officer:kim" or "system"; it goes into the history.
+``actor`` names who acts: an ``Actor`` (staff or the system; a string such as
+"staff:kim" is parsed once here) — never a resident. It goes into the history.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sotong.complaints import history, queries
+from sotong.complaints.actors import Actor
 from sotong.complaints.errors import InvalidComplaintInput, TransitionRefused
 from sotong.complaints.lifecycle import CLOSED, ComplaintStatus, check_transition
 from sotong.complaints.models import Complaint, Department
@@ -49,6 +51,8 @@ def list_complaints(
     stmt = select(Complaint).order_by(Complaint.due_at, Complaint.id).limit(limit)
     if status is not None:
         stmt = stmt.where(Complaint.status == ComplaintStatus.parse(status).value)
+    if department is not None:
+        queries.department(session, department)  # a typo is an error, not an empty queue
     if overdue:
         stmt = stmt.where(Complaint.status.notin_([s.value for s in CLOSED]), Complaint.due_at < to_db(now))
     if department is not None:
@@ -58,9 +62,10 @@ def list_complaints(
 
 def assign_department(
     session: Session, receipt_no: str, department_code: Optional[str] = None, *,
-    actor: str, note: Optional[str] = None, now: Optional[datetime] = None,
+    actor: Union[Actor, str], note: Optional[str] = None, now: Optional[datetime] = None,
 ) -> ComplaintView:
     """부서 배정. Without a code, the department the category routes to."""
+    actor = _staff(actor)
     complaint = queries.complaint_for_staff(session, receipt_no, lock=True)
     department = queries.department(session, department_code) if department_code else complaint.category.department
     _refuse_early(complaint, S.ASSIGNED)
@@ -71,9 +76,10 @@ def assign_department(
 
 def assign_officer(
     session: Session, receipt_no: str, officer_code: str, *,
-    actor: str, note: Optional[str] = None, now: Optional[datetime] = None,
+    actor: Union[Actor, str], note: Optional[str] = None, now: Optional[datetime] = None,
 ) -> ComplaintView:
     """담당자 지정: the officer must work in the complaint's department."""
+    actor = _staff(actor)
     complaint = queries.complaint_for_staff(session, receipt_no, lock=True)
     officer = queries.officer(session, officer_code)
     _refuse_early(complaint, S.OFFICER_ASSIGNED)
@@ -87,14 +93,12 @@ def assign_officer(
 
 def advance(
     session: Session, receipt_no: str, to_status: Union[str, ComplaintStatus], *,
-    actor: str, note: Optional[str] = None, now: Optional[datetime] = None,
+    actor: Union[Actor, str], note: Optional[str] = None, now: Optional[datetime] = None,
 ) -> ComplaintView:
     """Move to a stage that needs no extra data: on_site_check, under_review, completed.
     ``assigned`` routes to the category's department. Others say which call to use."""
-    try:
-        target = ComplaintStatus.parse(to_status)
-    except ValueError:
-        raise InvalidComplaintInput("status", f"unknown status {to_status!r}") from None
+    actor = _staff(actor)
+    target = ComplaintStatus.parse(to_status)
     if target == S.ASSIGNED:
         return assign_department(session, receipt_no, None, actor=actor, note=note, now=now)
     complaint = queries.complaint_for_staff(session, receipt_no, lock=True)
@@ -106,9 +110,10 @@ def advance(
 
 def reject(
     session: Session, receipt_no: str, *, reason: str, appeal_info: str,
-    actor: str, now: Optional[datetime] = None,
+    actor: Union[Actor, str], now: Optional[datetime] = None,
 ) -> ComplaintView:
     """반려: the law requires the reason and how to appeal; both go to the resident."""
+    actor = _staff(actor)
     if not (reason or "").strip():
         raise InvalidComplaintInput("reason", "a rejection must state its reason")
     if not (appeal_info or "").strip():
@@ -123,13 +128,14 @@ def reject(
 
 def transfer(
     session: Session, receipt_no: str, department_code: str, *,
-    actor: str, note: Optional[str] = None, now: Optional[datetime] = None,
+    actor: Union[Actor, str], note: Optional[str] = None, now: Optional[datetime] = None,
 ) -> ComplaintView:
     """이송 to another department; its manager then names an officer (assign_officer).
 
     The deadline is kept: moving between departments of the same office does not
     restart the legal processing period.
     """
+    actor = _staff(actor)
     complaint = queries.complaint_for_staff(session, receipt_no, lock=True)
     department = queries.department(session, department_code)
     _refuse_early(complaint, S.TRANSFERRED)
@@ -139,6 +145,14 @@ def transfer(
     complaint.officer = None
     history.record(session, complaint, to_status=S.TRANSFERRED, actor=actor, note=note, now=now)
     return build_view(complaint, now)
+
+
+def _staff(actor: Union[Actor, str]) -> Actor:
+    """Parsed once; a resident never acts through officer operations."""
+    actor = Actor.parse(actor)
+    if actor.is_resident:
+        raise InvalidComplaintInput("actor", "officer operations are for staff or the system, not a resident")
+    return actor
 
 
 def _refuse_early(complaint: Complaint, target: ComplaintStatus) -> None:

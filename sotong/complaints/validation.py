@@ -5,12 +5,8 @@ import os
 from typing import Any, Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
-from sotong.complaints.errors import InvalidComplaintInput
-
-MAX_ADDRESS = 300
-MAX_DESCRIPTION = 4000
-MAX_PHOTO_URL = 1000
-MAX_SEEN_AT = 100
+from sotong.complaints.errors import InvalidComplaintInput, TooLong
+from sotong.complaints.limits import MAX_ADDRESS, MAX_DESCRIPTION, MAX_PHOTO_URL, MAX_SEEN_AT
 
 # Where a channel keeps the photos residents send (KakaoTalk's image CDN and talk hosts).
 # A complaint shows its photo to officers: a link anywhere else could be a tracking
@@ -29,7 +25,7 @@ def photo_hosts() -> Tuple[str, ...]:
 def check_photo_url(url: str) -> str:
     """The URL if it is an https link on an allowed media host; else InvalidComplaintInput."""
     if len(url) > MAX_PHOTO_URL:
-        raise InvalidComplaintInput("photo_url", f"at most {MAX_PHOTO_URL} characters")
+        raise TooLong("photo_url", MAX_PHOTO_URL)
     try:
         parts = urlsplit(url)
         host, port = (parts.hostname or "").lower(), parts.port
@@ -49,7 +45,7 @@ def _text(field: str, value: Optional[str], limit: int, required: bool) -> Optio
             raise InvalidComplaintInput(field, "required")
         return None
     if len(text) > limit:
-        raise InvalidComplaintInput(field, f"at most {limit} characters")
+        raise TooLong(field, limit)
     return text
 
 
@@ -63,6 +59,20 @@ def _coordinate(field: str, value: Optional[float], bound: float) -> Optional[fl
     if not -bound <= number <= bound:
         raise InvalidComplaintInput(field, "out of range")
     return number
+
+
+_LIMITS = {"address": MAX_ADDRESS, "description": MAX_DESCRIPTION, "photo_url": MAX_PHOTO_URL,
+           "seen_at": MAX_SEEN_AT}
+
+
+def check_length(field: str, value: Optional[str]) -> Optional[str]:
+    """The value if it fits its field's limit; TooLong (with the limit) otherwise.
+    For a dialogue that checks one answer before the whole report is filed."""
+    if field not in _LIMITS:
+        raise InvalidComplaintInput(field, "not a complaint field")
+    if value is not None and len(value) > _LIMITS[field]:
+        raise TooLong(field, _LIMITS[field])
+    return value
 
 
 def clean_fields(partial: bool = False, **given: Any) -> Dict[str, Any]:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any, Dict, Optional, Tuple
 
 from sotong.complaints.lifecycle import CLOSED, CORRECTABLE, ComplaintStatus, can_transition
-from sotong.complaints.models import Complaint, ComplaintStatusChange
+from sotong.complaints.models import Complaint, ComplaintCategory, ComplaintStatusChange
 from sotong.deadlines import format_due, is_overdue, now_utc, to_kst
 
 
@@ -44,6 +44,7 @@ class ComplaintView:
     department_code: Optional[str]
     department_name: Optional[str]
     department_phone: Optional[str]
+    routed_department_name: str  # who handles it: the department, else the one the category routes to
     officer_code: Optional[str]
     officer_name: Optional[str]
     officer_phone: Optional[str]
@@ -70,6 +71,21 @@ class ComplaintView:
                 return {k: plain(v) for k, v in value.items()}
             return value
         return plain(asdict(self))
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    """What a resident is told before filing: the category, where it goes, how long it takes."""
+
+    code: str
+    name: str
+    processing_days: int
+    department_name: str
+
+
+def category_view(category: ComplaintCategory) -> CategoryView:
+    return CategoryView(code=category.code, name=category.name, processing_days=category.processing_days,
+                        department_name=category.department.name)
 
 
 def reached_on_site(complaint: Complaint) -> bool:
@@ -113,6 +129,7 @@ def build_view(complaint: Complaint, now: Optional[datetime] = None) -> Complain
         department_code=department.code if department else None,
         department_name=department.name if department else None,
         department_phone=department.phone if department else None,
+        routed_department_name=(department or complaint.category.department).name,
         officer_code=officer.code if officer else None,
         officer_name=officer.name if officer else None,
         officer_phone=officer.phone if officer else None,

@@ -1,4 +1,5 @@
 """`sotong directory ...`: load the district's own CSV files into the directory."""
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +18,9 @@ def register(subparsers) -> None:
     sub = p.add_subparsers(dest="directory_cmd", required=True)
 
     imp = sub.add_parser("import", help="import a CSV (UTF-8 or CP949, public-data portal layout)")
-    imp.add_argument("kind", choices=sorted(DISTRICT_FILES), help="fees = 대형폐기물 수수료, vendors = 종량제봉투 판매소")
+    imp.add_argument(
+        "kind", choices=sorted(DISTRICT_FILES), help="fees = 대형폐기물 수수료, vendors = 종량제봉투 판매소"
+    )
     imp.add_argument("file", type=Path)
     imp.add_argument("--district", help="시군구명 for rows that lack one (default: the profile's short_name)")
     imp.add_argument("--sample", action="store_true", help="mark rows as sample data")
@@ -41,9 +44,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return 2
     try:
         with session_scope() as session:
-            report = import_file(session, args.kind, args.file,
-                                 default_district=args.district or profile.raw.get("short_name", profile.name),
-                                 sample=args.sample)
+            report = import_file(
+                session, args.kind, args.file, default_district=args.district or profile.district, sample=args.sample
+            )
     except ImportFileError as exc:
         print(f"error: {args.file}: {exc}")
         return 2
@@ -67,9 +70,7 @@ def load_district_files() -> int:
             continue
         try:
             with session_scope() as session:
-                report = import_file(session, kind, path,
-                                     default_district=profile.raw.get("short_name", profile.name),
-                                     sample=profile.is_sample)
+                report = import_file(session, kind, path, default_district=profile.district, sample=profile.is_sample)
             _print_report(report)
         except ImportFileError as exc:
             print(f"error: {path}: {exc}")

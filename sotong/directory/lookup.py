@@ -1,8 +1,10 @@
 """Answers from the directory: the fee for a named item, the shops in a 동."""
+
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Sequence
+from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,28 +32,82 @@ def dong_stem(dong: str) -> str:
     return _rstrip_digits(s)
 
 
-def fees_for_item(session: Session, district: str, item: str) -> List[BulkyWasteFee]:
-    """Fee rows for an item: exact name first, else rows whose name contains it (or vice versa)."""
-    rows = session.execute(select(BulkyWasteFee).where(BulkyWasteFee.district == district)).scalars().all()
-    wanted = _squash(item)
+def fee_item_match(names: Iterable[str], said: str) -> str | None:
+    """The fee-table item the resident named, or None.
+
+    Only an exact name (spaces and case ignored) or a table name standing as a whole
+    word in what was said ('헌 소파' -> 소파). Never a name merely inside another
+    word: 안마의자 is not 의자 and 돌침대 is not 침대 — their fees differ, and a
+    wrong fee said with confidence is worse than "not listed". Spelling variants
+    (쇼파, 장농) are mapped to the table's names by the NLU's synonyms before this.
+    """
+    wanted = _squash(said)
     if not wanted:
+        return None
+    by_key = {_squash(n): n for n in names}
+    if wanted in by_key:
+        return by_key[wanted]
+    words = [w.lower() for w in re.split(r"[\s,·/()]+", said or "") if w]
+    for size in range(len(words), 0, -1):  # the longest run of words first: '김치 냉장고' before '냉장고'
+        for start in range(len(words) - size + 1):
+            hit = by_key.get("".join(words[start : start + size]))
+            if hit:
+                return hit
+    return None
+
+
+# Below this, shared letters are chance (전기장판 ~ 변기): better no suggestion than a silly one.
+_NEAR_ENOUGH = 0.4
+
+
+def nearest_items(names: Iterable[str], said: str, limit: int = 3) -> list[str]:
+    """Table items that look most like what was said (shared letters), best first, for "did you mean"."""
+    wanted = _squash(said)
+    if not wanted or limit <= 0:
         return []
-    exact = [r for r in rows if _squash(r.item) == wanted]
-    if exact:
-        return sorted(exact, key=lambda r: r.fee_won)
-    partial = [r for r in rows if wanted in _squash(r.item) or _squash(r.item) in wanted]
-    return sorted(partial, key=lambda r: (r.item, r.fee_won))
+    scored = []
+    for name in set(names):
+        key = _squash(name)
+        score = SequenceMatcher(None, wanted, key).ratio()
+        if key in wanted or wanted in key:
+            score += 1.0  # 안마의자 -> 의자 first: a likely neighbour, offered, never assumed
+        if score >= _NEAR_ENOUGH:
+            scored.append((-score, name))
+    return [name for _, name in sorted(scored)[:limit]]
 
 
-def vendors_in_dong(session: Session, district: str, dong: str, limit: int = 5) -> List[WasteBagVendor]:
+def fee_item_names(session: Session, district: str) -> list[str]:
+    rows = session.execute(select(BulkyWasteFee.item).where(BulkyWasteFee.district == district).distinct())
+    return sorted(r[0] for r in rows)
+
+
+def fees_for_item(session: Session, district: str, item: str) -> list[BulkyWasteFee]:
+    """Fee rows for the item the resident named (fee_item_match), cheapest size first; [] if not listed."""
+    name = fee_item_match(fee_item_names(session, district), item)
+    if name is None:
+        return []
+    rows = (
+        session.execute(select(BulkyWasteFee).where(BulkyWasteFee.district == district, BulkyWasteFee.item == name))
+        .scalars()
+        .all()
+    )
+    return sorted(rows, key=lambda r: r.fee_won)
+
+
+def vendors_in_dong(session: Session, district: str, dong: str, limit: int = 5) -> list[WasteBagVendor]:
     """Shops in the resident's 동; '청라동' covers 청라1·2·3동."""
     stem = dong_stem(dong)
     if not stem:
         return []
-    rows = session.execute(
-        select(WasteBagVendor).where(WasteBagVendor.district == district).order_by(WasteBagVendor.dong,
-                                                                                   WasteBagVendor.name)
-    ).scalars().all()
+    rows = (
+        session.execute(
+            select(WasteBagVendor)
+            .where(WasteBagVendor.district == district)
+            .order_by(WasteBagVendor.dong, WasteBagVendor.name)
+        )
+        .scalars()
+        .all()
+    )
     exact = [r for r in rows if _squash(r.dong) == _squash(dong)]
     hits = exact or [r for r in rows if same_dong(r.dong, dong)]
     return hits[:limit]
@@ -71,7 +127,7 @@ def same_dong(official: str, said: str) -> bool:
     return full == stem or (len(full) > len(stem) and (full.startswith(stem) or full.endswith(stem)))
 
 
-def match_dong(dongs: Sequence[str], text: str) -> Optional[str]:
+def match_dong(dongs: Sequence[str], text: str) -> str | None:
     """The profile's 동 that a free-text mention refers to (None if none)."""
     exact = [d for d in dongs if _squash(d) == _squash(text)]
     if exact:

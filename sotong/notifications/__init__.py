@@ -1,7 +1,8 @@
-"""Notifications: the outbox of stage messages and their delivery (알림톡, logs, in chat).
+"""Notifications: delivering the outbox of stage messages (알림톡, or the log).
 
-Every complaint transition queues one row in the outbox (same transaction as the
-change, so nothing is lost or invented); ``dispatcher.deliver_due`` pushes them
-through a sender and retries with back-off; ``outbox.pending_in_chat`` hands the
-same messages to the chat the next time the resident talks to the bot.
+The outbox itself belongs to the complaints core (sotong.complaints.outbox): every
+recorded event queues one row there in the same transaction, and the chat reads it
+through ``sotong.complaints.service``. This package only pushes those rows out:
+``dispatcher.deliver_due`` claims, sends through a sender and records each result.
+It imports the complaints core's outbox and API; the core never imports this package.
 """

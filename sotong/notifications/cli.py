@@ -5,13 +5,10 @@ import signal
 import threading
 import time
 
-from sqlalchemy import select
-
+from sotong.complaints import service
 from sotong.db import session_scope
-from sotong.deadlines import to_kst
 from sotong.notifications.dispatcher import deliver_due, requeue
 from sotong.notifications.masking import mask_phones
-from sotong.notifications.models import FAILED, LOGGED, QUEUED, SENDING, SENT, SKIPPED, UNKNOWN, Notification
 from sotong.notifications.senders import sender_from_env
 from sotong.privacy import cli as privacy_cli
 from sotong.privacy.verification import send_pending_codes
@@ -75,18 +72,15 @@ def _retry(args) -> int:
 
 def _list(args) -> int:
     with session_scope() as s:
-        stmt = select(Notification).order_by(Notification.id)
-        if args.status:
-            stmt = stmt.where(Notification.status == args.status)
-        rows = s.execute(stmt).unique().scalars().all()
-        for n in rows:
-            text = mask_phones(n.text).replace("\n", " / ")
-            chat = "seen" if n.delivered_in_chat_at else "unseen"
-            print(f"{n.id:>5} {n.complaint.receipt_no} {n.stage:<16} {n.status:<7} tries {n.attempts} "
-                  f"chat {chat:<6} {to_kst(n.created_at):%m-%d %H:%M}  {text}")
-            if n.status == UNKNOWN:
-                print(f"      unknown: {mask_phones(n.last_error or '')}")
-        print(f"({len(rows)} notification{'s' if len(rows) != 1 else ''})")
+        rows = service.list_notifications(s, status=args.status)
+    for n in rows:
+        text = mask_phones(n.text).replace("\n", " / ")
+        chat = "seen" if n.delivered_in_chat_at else "unseen"
+        print(f"{n.id:>5} {n.receipt_no} {n.stage:<16} {n.status:<7} tries {n.attempts} "
+              f"chat {chat:<6} {n.created_at:%m-%d %H:%M}  {text}")
+        if n.needs_checking:
+            print(f"      unknown: {mask_phones(n.last_error or '')}")
+    print(f"({len(rows)} notification{'s' if len(rows) != 1 else ''})")
     return 0
 
 
@@ -104,7 +98,7 @@ def register(subparsers) -> None:
                    help="seconds between retention purges (0: never; `sotong privacy purge` by hand)")
     c.set_defaults(func=_worker)
     c = sub.add_parser("list", help="messages in the outbox")
-    c.add_argument("--status", choices=[QUEUED, SENDING, SENT, LOGGED, SKIPPED, FAILED, UNKNOWN])
+    c.add_argument("--status", choices=service.OUTBOX_STATUSES)
     c.set_defaults(func=_list)
     c = sub.add_parser("retry", help="queue unknown/failed messages again (after checking with the provider)")
     c.add_argument("ids", type=int, nargs="+")

@@ -31,11 +31,10 @@ from typing import Dict, Iterable, List, Optional
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
+from sotong.complaints.outbox import ALIMTALK, FAILED, QUEUED, SENDING, UNKNOWN, Notification
 from sotong.db import session_scope
 from sotong.deadlines import now_utc, to_db
 from sotong.notifications.masking import mask_phones
-from sotong.notifications.models import FAILED, QUEUED, SENDING, UNKNOWN, Notification
-from sotong.notifications.outbox import ALIMTALK
 from sotong.notifications.senders import (
     OutgoingMessage,
     PermanentSendError,

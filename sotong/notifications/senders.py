@@ -24,9 +24,9 @@ from typing import Mapping, Optional, Protocol
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
+from sotong.complaints.outbox import LOGGED, SENT, SKIPPED
 from sotong.notifications.config import AlimtalkConfig
 from sotong.notifications.masking import mask_phone, mask_phones
-from sotong.notifications.models import LOGGED, SENT, SKIPPED
 from sotong.settings import production_mode
 
 log = logging.getLogger(__name__)

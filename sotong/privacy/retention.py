@@ -26,9 +26,9 @@ from sqlalchemy.engine import Engine
 
 from sotong.complaints.lifecycle import CLOSED
 from sotong.complaints.models import Complaint, ComplaintStatusChange, Resident
+from sotong.complaints.outbox import Notification
 from sotong.db import session_scope
 from sotong.deadlines import now_utc, to_db
-from sotong.notifications.models import Notification
 from sotong.privacy.models import PhoneVerification
 from sotong.privacy.policy import privacy_policy
 from sotong.privacy.tracker_store import EventsPurge, purge_events

@@ -1,4 +1,5 @@
 """Every answer action, offline: the right response with the right facts slotted in."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,7 +11,7 @@ from actions.fallback import ActionFallbackMenu
 from actions.handoff import ActionRequestHuman
 from actions.info_links import ActionServiceLink
 from actions.office_hours import ActionOfficeHours
-from actions.passport import ActionPassport, passport_topic
+from actions.passport import ActionPassport, passport_facets
 from actions.waste_bags import ActionWasteBagVendors, ValidateWasteBagForm
 from sotong.office_hours import KST
 from tests.actions.conftest import make_tracker, responses
@@ -27,8 +28,11 @@ def item(value):
 
 
 def test_bulky_waste_fee_for_named_item(directory_db, domain):
-    d, _ = run(ActionBulkyWaste(), make_tracker("소파 버리려면 얼마예요", "ask_bulky_waste", item("소파"),
-                                                {"waste_item": "소파"}), domain)
+    d, _ = run(
+        ActionBulkyWaste(),
+        make_tracker("소파 버리려면 얼마예요", "ask_bulky_waste", item("소파"), {"waste_item": "소파"}),
+        domain,
+    )
     fee = d.messages[0]
     assert fee["response"] == "utter_bulky_waste_fee"
     assert "4,000원" in fee["fee_lines"] and "8,000원" in fee["fee_lines"]
@@ -37,19 +41,80 @@ def test_bulky_waste_fee_for_named_item(directory_db, domain):
 
 
 def test_large_appliance_mentions_free_pickup(directory_db, domain):
-    d, _ = run(ActionBulkyWaste(), make_tracker("냉장고 버려요", "ask_bulky_waste", item("냉장고"),
-                                                {"waste_item": "냉장고"}), domain)
+    d, _ = run(
+        ActionBulkyWaste(),
+        make_tracker("냉장고 버려요", "ask_bulky_waste", item("냉장고"), {"waste_item": "냉장고"}),
+        domain,
+    )
     free = [m for m in d.messages if m["response"] == "utter_bulky_waste_appliance_free"]
     assert free and free[0]["free_pickup_phone"] == "1599-0903"
 
 
 def test_unknown_item_and_no_item(directory_db, domain):
-    d, _ = run(ActionBulkyWaste(), make_tracker("우주선 버려요", "ask_bulky_waste", item("우주선"),
-                                                {"waste_item": "우주선"}), domain)
+    d, _ = run(
+        ActionBulkyWaste(),
+        make_tracker("우주선 버려요", "ask_bulky_waste", item("우주선"), {"waste_item": "우주선"}),
+        domain,
+    )
     assert responses(d)[0] == "utter_bulky_waste_fee_unknown"
-    d, _ = run(ActionBulkyWaste(), make_tracker("대형폐기물 어떻게 버려요", "ask_bulky_waste",
-                                                slots={"waste_item": "소파"}), domain)
+    d, _ = run(
+        ActionBulkyWaste(),
+        make_tracker("대형폐기물 어떻게 버려요", "ask_bulky_waste", slots={"waste_item": "소파"}),
+        domain,
+    )
     assert responses(d) == ["utter_bulky_waste_howto", "utter_bulky_waste_ask_item"]
+
+
+def test_massage_chair_split_by_the_nlu_is_not_a_chair(directory_db, domain):
+    """The NLU tags 안마|의자 as two items and the slot holds 의자: the answer is still 안마의자's fee."""
+    ents = [
+        {"entity": "waste_item", "value": "안마", "start": 0, "end": 2},
+        {"entity": "waste_item", "value": "의자", "start": 2, "end": 4},
+    ]
+    d, events = run(
+        ActionBulkyWaste(),
+        make_tracker("안마의자 버리는 비용", "ask_bulky_waste", ents, {"waste_item": "의자"}),
+        domain,
+    )
+    fee = d.messages[0]
+    assert fee["response"] == "utter_bulky_waste_fee" and fee["waste_item"] == "안마의자"
+    assert "15,000원" in fee["fee_lines"] and "2,000원" not in fee["fee_lines"]
+    assert events[0]["value"] == "안마의자"
+
+
+def test_item_not_in_the_fee_table_gets_no_other_items_fee(directory_db, domain):
+    d, _ = run(
+        ActionBulkyWaste(),
+        make_tracker("돌침대 버리려면 얼마예요", "ask_bulky_waste", item("돌침대"), {"waste_item": "돌침대"}),
+        domain,
+    )
+    assert "utter_bulky_waste_fee" not in responses(d)  # not 침대's fee
+    unknown = d.messages[0]
+    assert unknown["response"] == "utter_bulky_waste_fee_unknown" and unknown["waste_item"] == "돌침대"
+    assert unknown["department_name"] == "자원순환과" and unknown["department_phone"] == "032-000-1200"
+    near = d.messages[1]
+    assert near["response"] == "utter_bulky_waste_fee_nearest"
+    assert near["buttons"][0] == {"title": "침대", "payload": '/ask_bulky_waste{"waste_item":"침대"}'}
+
+    d, _ = run(
+        ActionBulkyWaste(),
+        make_tracker("전기장판 버리는 비용", "ask_bulky_waste", item("전기장판"), {"waste_item": "전기장판"}),
+        domain,
+    )
+    assert responses(d)[0] == "utter_bulky_waste_fee_unknown" and "utter_bulky_waste_fee" not in responses(d)
+    assert d.messages[0]["department_phone"] == "032-000-1200"
+
+
+def test_listed_items_and_their_spellings_get_their_fee(directory_db, domain):
+    for text, span, value, fee in [
+        ("쇼파 버리는 비용", "쇼파", "소파", "4,000원"),
+        ("장롱 버리는 수수료", "장롱", "장롱", "6,000원"),
+        ("냉장고 얼마예요", "냉장고", "냉장고", "5,000원"),
+    ]:
+        ents = [{"entity": "waste_item", "value": value, "start": 0, "end": len(span)}]
+        d, _ = run(ActionBulkyWaste(), make_tracker(text, "ask_bulky_waste", ents, {"waste_item": value}), domain)
+        assert d.messages[0]["response"] == "utter_bulky_waste_fee", text
+        assert d.messages[0]["waste_item"] == value and fee in d.messages[0]["fee_lines"]
 
 
 def test_waste_bag_vendors_for_short_dong_name(directory_db, domain):
@@ -72,16 +137,57 @@ def test_waste_bag_without_dong_asks(directory_db, domain):
     assert responses(d) == ["utter_ask_dong"]
 
 
-def test_passport_topics():
-    assert passport_topic("여권 잃어버렸어요") == "utter_passport_lost"
-    assert passport_topic("여권 발급 필요서류") == "utter_passport_documents"
-    assert passport_topic("여권 수수료 얼마") == "utter_passport_fees"
-    assert passport_topic("여권 며칠 걸려요") == "utter_passport_processing"
-    assert passport_topic("여권") == "utter_passport_overview"
+def facet(word, value, start=0):
+    return {"entity": "passport_facet", "value": value, "start": start, "end": start + len(word)}
+
+
+def day(text, word, value):
+    start = text.index(word)
+    return {"entity": "day", "value": value, "start": start, "end": start + len(word)}
+
+
+def test_passport_facets_come_from_entities_most_pressing_first():
+    assert passport_facets([facet("수수료", "fees"), facet("분실", "lost")]) == ["lost", "fees"]
+    assert passport_facets([facet("며칠", "processing")]) == ["processing"]
+    assert passport_facets([{"entity": "waste_item", "value": "lost"}]) == []
+
+
+def test_passport_answers_the_facet_asked():
+    for text, ents, response in [
+        ("여권 잃어버렸어요", [facet("잃어버렸", "lost", 3)], "utter_passport_lost"),
+        ("여권 수수료 얼마", [facet("수수료", "fees", 3)], "utter_passport_fees"),
+        ("여권", [], "utter_passport_overview"),
+    ]:
+        d, _ = run(ActionPassport(), make_tracker(text, "ask_passport", ents), domain={})
+        assert responses(d)[0] == response
+
+
+def test_passport_on_saturday_answers_the_day_first(domain):
+    text = "토요일에 여권 찾을 수 있어요?"
+    d, _ = run(ActionPassport(), make_tracker(text, "ask_passport", [day(text, "토요일", "sat")]), domain)
+    first = d.messages[0]
+    assert first["response"] == "utter_passport_day_closed" and first["day"] == "토요일"
+    assert "utter_passport_overview" not in responses(d)
+    text = "목요일 저녁에 여권 찾을 수 있나요"
+    d, _ = run(ActionPassport(), make_tracker(text, "ask_passport", [day(text, "목요일", "thu")]), domain)
+    assert d.messages[0]["response"] == "utter_passport_day_open"
+    assert d.messages[0]["day_hours"] == "09:00~20:00"  # the passport desk's late Thursday (profile)
+
+
+def test_answer_buttons_send_exact_payloads(domain):
+    """A button must not send Korean text for the NLU to guess at again."""
+    for name, variations in domain["responses"].items():
+        if not name.startswith(("utter_passport", "utter_office", "utter_bulky", "utter_waste", "utter_dong")):
+            continue
+        for v in variations:
+            for b in v.get("buttons") or []:
+                assert b["payload"].startswith(("/", "{", "tel:", "http")), (name, b)
 
 
 def test_passport_answer_has_profile_facts(domain):
-    d, _ = run(ActionPassport(), make_tracker("여권 발급 필요서류", "ask_passport"), domain)
+    d, _ = run(
+        ActionPassport(), make_tracker("여권 발급 필요서류", "ask_passport", [facet("서류", "documents", 8)]), domain
+    )
     msg = d.messages[0]
     assert msg["response"] == "utter_passport_documents"
     assert "여권용 사진" in msg["passport_documents"]
@@ -92,10 +198,12 @@ def clock(*args):
 
 
 def test_office_hours_on_a_holiday_weekend_and_evening(domain):
-    cases = [((2026, 9, 25, 10), "utter_office_closed_holiday", "9월 28일(월)"),   # 추석
-             ((2026, 11, 28, 11), "utter_office_closed_weekend", "11월 30일(월)"),
-             ((2026, 11, 25, 20), "utter_office_closed_after_hours", "11월 26일(목)"),
-             ((2026, 11, 25, 10), "utter_office_open_now", "11월 25일(수)")]
+    cases = [
+        ((2026, 9, 25, 10), "utter_office_closed_holiday", "9월 28일(월)"),  # 추석
+        ((2026, 11, 28, 11), "utter_office_closed_weekend", "11월 30일(월)"),
+        ((2026, 11, 25, 20), "utter_office_closed_after_hours", "11월 26일(목)"),
+        ((2026, 11, 25, 10), "utter_office_open_now", "11월 25일(수)"),
+    ]
     for when, response, next_day in cases:
         d, _ = run(ActionOfficeHours(clock(*when)), make_tracker("구청 몇 시까지", "ask_office_hours"), domain)
         assert d.messages[0]["response"] == response
@@ -104,9 +212,22 @@ def test_office_hours_on_a_holiday_weekend_and_evening(domain):
     assert d.messages[0]["holiday_name"] == "추석"
 
 
+def test_office_hours_for_the_day_asked_not_for_now(domain):
+    text = "토요일에도 구청 해요?"
+    on_a_weekday_morning = ActionOfficeHours(clock(2026, 11, 25, 10))
+    d, _ = run(on_a_weekday_morning, make_tracker(text, "ask_office_hours", [day(text, "토요일", "sat")]), domain)
+    assert d.messages[0]["response"] == "utter_office_day_closed" and d.messages[0]["day"] == "토요일"
+    text = "평일 몇 시까지 해요"
+    d, _ = run(on_a_weekday_morning, make_tracker(text, "ask_office_hours", [day(text, "평일", "weekday")]), domain)
+    assert d.messages[0]["response"] == "utter_office_day_open" and d.messages[0]["day_hours"] == "09:00~18:00"
+
+
 def test_service_links_per_intent(domain):
-    for intent, response in [("ask_jobs", "utter_jobs"), ("ask_news", "utter_news"),
-                             ("ask_parking_enforcement", "utter_parking_enforcement")]:
+    for intent, response in [
+        ("ask_jobs", "utter_jobs"),
+        ("ask_news", "utter_news"),
+        ("ask_parking_enforcement", "utter_parking_enforcement"),
+    ]:
         d, _ = run(ActionServiceLink(), make_tracker(intent=intent), domain)
         assert d.messages[0]["response"] == response
         assert d.messages[0]["link_url"].startswith("https://")
@@ -117,11 +238,17 @@ def test_request_human_names_department_and_phone(domain):
     msg = d.messages[0]
     assert msg["response"] in ("utter_handoff_office_hours", "utter_handoff_after_hours")
     assert msg["department_phone"] and msg["department_name"]
+    d, _ = run(ActionRequestHuman(clock(2026, 11, 28, 11)), make_tracker(intent="request_human"), domain)
+    assert d.messages[0]["response"] == "utter_handoff_after_hours"
+    assert d.messages[0]["next_open_day"] == "11월 30일(월)" and d.messages[0]["department_name"] == "민원여권과"
 
 
 def test_fallback_offers_closest_services_first(domain):
-    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "ask_passport", "confidence": 0.3},
-               {"name": "ask_office_hours", "confidence": 0.2}]
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.45},
+        {"name": "ask_passport", "confidence": 0.3},
+        {"name": "ask_office_hours", "confidence": 0.2},
+    ]
     d, _ = run(ActionFallbackMenu(), make_tracker("여궈ㄴ?", "nlu_fallback", ranking=ranking), domain)
     first = d.messages[0]
     assert first["response"] == "utter_fallback"

@@ -12,9 +12,9 @@ from actions.updates import ActionGreet
 from sotong.complaints import service
 from sotong.complaints.residents import ResidentKey
 from sotong.db import session_scope
-from sotong.privacy.verification import send_pending_codes
-from sotong.privacy.models import PhoneVerification
 from sotong.notifications.senders import LogOnlySender
+from sotong.privacy.models import PhoneVerification
+from sotong.privacy.verification import send_pending_codes
 from tests.actions.conftest import make_tracker, responses
 
 ME = "resident-1"
@@ -219,3 +219,30 @@ def test_greeting_names_the_district(domain):
     d = CollectingDispatcher()
     ActionGreet().run_blocking(d, tracker("안녕", "greet", sender="nobody-yet"), domain)
     assert d.messages[-1]["response"] == "utter_greet" and d.messages[-1]["district_name"] == "인천광역시 서구"
+
+
+def test_a_too_long_corrected_address_is_told_the_address_limit(core_db, domain):
+    from sotong.complaints.limits import MAX_ADDRESS
+
+    receipt = file_one(domain)
+    d = CollectingDispatcher()
+    ActionApplyCorrection().run_blocking(d, tracker(slots={"complaint_id": receipt, "edit_field": "address",
+                                                           "edit_value": "가" * (MAX_ADDRESS + 1)}), domain)
+    assert responses(d) == ["utter_report_too_long"]
+    assert d.messages[0]["max_chars"] == MAX_ADDRESS == 300   # was told 4000
+
+
+async def test_a_too_long_address_in_the_form_is_told_its_limit(core_db, domain):
+    d = CollectingDispatcher()
+    events = await ValidateReportForm().run(
+        d, tracker("가" * 301, "inform", slots={"requested_slot": "report_address", "report_key": "k"}), domain)
+    assert responses(d) == ["utter_report_too_long"] and d.messages[0]["max_chars"] == 300
+    assert slot_events(events)["report_address"] is None
+
+
+def test_cancelling_in_chat_leaves_no_cancelled_update_pending(core_db, domain):
+    receipt = file_one(domain)
+    ActionCancelComplaint().run_blocking(CollectingDispatcher(),
+                                         tracker(slots={"complaint_id": receipt, "cancel_confirmed": True}), domain)
+    with session_scope(core_db) as s:
+        assert service.pending_in_chat(s, ResidentKey("rest", ME)) == []

@@ -40,7 +40,7 @@ def test_every_stage_from_the_cli_produces_every_notification(core_db, resident,
     shown = json.loads(out)
     assert shown["status"] == "completed"
     assert [e["status"] for e in shown["timeline"]] == STAGES
-    assert shown["timeline"][-1]["actor"] == "officer:kim" and shown["timeline"][-1]["note"] == "수거 완료"
+    assert shown["timeline"][-1]["actor"] == "staff:kim" and shown["timeline"][-1]["note"] == "수거 완료"
 
     code, out, _ = run(capsys, "notifications", "list")
     assert [line.split()[2] for line in out.splitlines() if receipt in line] == STAGES
@@ -114,3 +114,13 @@ def test_db_upgrade_on_a_new_database(tmp_path, monkeypatch, capsys):
 def test_subcommands_are_registered_per_area():
     commands = build_parser()._subparsers._group_actions[0].choices
     assert {"db", "complaints", "notifications"} <= set(commands)
+
+
+@pytest.mark.parametrize("actor", ["resident:kakao:someone", "resident:rest:x"])
+def test_staff_cannot_act_as_a_resident_from_the_cli(core_db, resident, now, capsys, actor):
+    receipt = file(core_db, resident, now)
+    code, out, err = run(capsys, "complaints", "advance", receipt, "assigned", "--actor", actor)
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and err.startswith("error: ") and "resident" in err
+    with session_scope(core_db) as s:
+        assert service.get_complaint(s, receipt).status == "received"

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 import holidays
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sotong.deadlines import KST, due_at, format_due, is_overdue, is_working_day, nth_working_day
 

@@ -8,7 +8,8 @@ import pytest
 
 from sotong.complaints import service
 from sotong.complaints.errors import TransitionRefused
-from sotong.complaints.lifecycle import ALLOWED_TRANSITIONS, CLOSED, ComplaintStatus as S, check_transition
+from sotong.complaints.lifecycle import ALLOWED_TRANSITIONS, CLOSED, check_transition
+from sotong.complaints.lifecycle import ComplaintStatus as S
 from sotong.db import session_scope
 from tests.core.helpers import complaint_in, counts, perform
 
@@ -45,7 +46,7 @@ def test_every_allowed_transition_through_the_service(core_db, resident, now, cu
     assert view.status == target.value
     last = view.timeline[-1]
     assert (last.from_status, last.status, last.kind) == (current.value, target.value, "status")
-    assert last.actor in ("officer:kim", resident.actor)
+    assert last.actor in ("staff:kim", resident.actor)
     assert counts(core_db, receipt) == (before[0] + 1, before[1] + 1)  # one history line, one message
 
 

@@ -25,7 +25,6 @@ from collections import Counter
 from typing import Dict, List, Optional
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-logging.disable(logging.WARNING)
 
 import rasa.shared.data  # noqa: E402
 from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
@@ -90,6 +89,17 @@ def check_entities(td: TrainingData, where: str, dongs: set, synonyms: Dict[str,
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    # rasa.shared's data-loading warnings are not ours to print. Silenced only while the
+    # check runs: a module-level logging.disable() would mute every test run after it.
+    previous = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        return _check(argv)
+    finally:
+        logging.disable(previous)
+
+
+def _check(argv: Optional[List[str]]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="data")
     ap.add_argument("--test", default="tests/nlu_test.yml")

@@ -103,7 +103,7 @@ def test_every_stage_through_the_api_queues_one_notification_per_stage(staff, co
         assert [m.stage for m in service.pending_in_chat(s, resident)] == STAGES
 
     audit = [r.getMessage() for r in caplog.records if r.name == "web.staff_api"]
-    assert len(audit) == 5 and all(line.startswith(f"staff:김민수 ") and receipt in line for line in audit)
+    assert len(audit) == 5 and all(line.startswith("staff:김민수 ") and receipt in line for line in audit)
     assert "010-****-5678" in audit[-1] and "010-1234-5678" not in "\n".join(audit)
 
 
