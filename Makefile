@@ -27,15 +27,22 @@ $(STAMP): requirements.lock pyproject.toml scripts/bootstrap.sh
 
 venv: $(STAMP) ## Create .venv (Python 3.10) and install the pinned dependencies
 
+DISTRICT_DIR := $(or $(SOTONG_DISTRICT_DIR),district/incheon-seogu)
+FAQ_SOURCES  := $(wildcard $(DISTRICT_DIR)/faq/*.yml) $(wildcard sotong/faq/*.py)
+
 # Rasa's training cache only fingerprints the tokenizer class itself, so a change
-# to the analyzer code forces a full retrain.
-$(MODEL): $(STAMP) $(TRAIN_INPUTS) $(NLU_CODE)
+# to the analyzer code forces a full retrain. data/nlu/faq.yml is generated from the
+# district's FAQ catalogue and rewritten only when its examples change, so an edited
+# answer, phone or link needs no retraining (the action server re-reads the catalogue).
+$(MODEL): $(STAMP) $(TRAIN_INPUTS) $(NLU_CODE) $(FAQ_SOURCES)
+	$(PY) -m sotong.faq.build --out data
 	$(RASA) train --fixed-model-name sotong --out models $(if $(filter sotong/nlu/%,$?),--force,)
 	touch $@
 
 train: $(MODEL) ## Train the model if it is missing or older than its data/config
 
-validate: $(STAMP) ## Check the training data and domain (fails on warnings)
+validate: $(STAMP) ## Check the training data, the domain and the FAQ catalogue (fails on warnings)
+	$(PY) -m sotong.faq.build --check
 	$(PY) scripts/validate.py
 
 run: $(MODEL) ## Set up if needed, then start Rasa (:5005), actions (:5055), web app (:8000), notifier; Ctrl-C stops all
@@ -51,8 +58,9 @@ test: $(MODEL) ## Run every test: unit, database (SQLite + PostgreSQL), conversa
 	scripts/test.sh
 
 # The NLU bench trains its own models; the KakaoTalk load test serves models/sotong.tar.gz.
-bench: $(MODEL) ## Measure NLU pipelines (accuracy, speed, memory) and the KakaoTalk load; writes docs/benchmarks.md (~30 min)
+bench: $(MODEL) ## Measure NLU pipelines, understanding (FAQ, open set) and the KakaoTalk load; writes docs/benchmarks.md (~50 min)
 	$(PY) -m scripts.bench_nlu
+	$(PY) -m scripts.bench_understanding --calibrate --rs
 	$(PY) -m scripts.bench_kakao
 
 lint: $(STAMP) ## Lint and format check (ruff) and type-check the civic core (mypy); run by make test

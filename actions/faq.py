@@ -108,9 +108,13 @@ class ActionAnswerFaq(AnswerAction):
         if not catalogue or not catalogue.topics:
             utter_unknown(dispatcher, Guess(None, None, 0.0, ()))
             return []
-        tapped = catalogue.topic(tapped_topic(tracker) or "")
-        if tapped is not None:  # an exact payload: no guessing
-            utter_topic(dispatcher, catalogue, tapped)
+        tapped_id = tapped_topic(tracker)
+        if tapped_id:  # an exact payload: no guessing, even when staff removed the topic since
+            tapped = catalogue.topic(tapped_id)
+            if tapped is not None:
+                utter_topic(dispatcher, catalogue, tapped)
+            else:
+                utter_unknown(dispatcher, Guess(None, None, 0.0, ()))
             return []
         text = latest_text(tracker)
         candidates = select(catalogue, text, MAX_BUTTONS)

@@ -85,7 +85,7 @@ def test_unmatched_question_is_refused_honestly_with_a_department(district):
 
 
 def test_unknown_tapped_topic_is_not_answered_with_another(district):
-    msgs = run("없어진 주제", tap("no_such_topic"))
+    msgs = run("재산세 고지서 언제 와요", tap("no_such_topic"))  # a removed topic: no guessing from the title
     assert not any(m["response"].startswith("utter_faq_answer") for m in msgs)
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from devkit.procs import children, command_line
+
+__all__ = ["UNMASKED_PHONE", "children", "command_lines", "listening_addresses"]
+
 # A mobile number as a resident types it; a masked one (010-****-5678) never matches.
 UNMASKED_PHONE = re.compile(r"(?<![\w.])01[016789][-. ]?\d{3,4}[-. ]?\d{4}(?!\d)")
 
@@ -41,22 +45,7 @@ def command_lines() -> dict[int, str]:
     """Every readable process's command line, as `ps` would show it."""
     lines: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            raw = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        lines[int(entry.name)] = raw.replace(b"\0", b" ").decode("utf-8", "replace")
+        if entry.name.isdigit():
+            raw = command_line(int(entry.name))
+            lines[int(entry.name)] = raw.replace(b"\0", b" ").decode("utf-8", "replace")
     return lines
-
-
-def children(pid: int) -> list[int]:
-    """Direct children of a process."""
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            found += [int(p) for p in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return found

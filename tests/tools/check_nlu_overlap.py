@@ -39,12 +39,12 @@ SERVICE = [
 ]
 # Consent to 알림톡 is rarer and phrased narrowly: fewer examples suffice.
 ALERTS = ["subscribe_updates", "unsubscribe_updates"]
-OTHER = ["out_of_scope", "inform"] + ALERTS
+OTHER = ["out_of_scope", "inform", "faq"] + ALERTS
 INTENTS = CHITCHAT + SERVICE + OTHER
 ENTITIES = {"waste_item", "dong", "complaint_id"}
 
 MIN_SERVICE = 40            # training examples per service intent (hard)
-MIN_TRAIN = {**{i: 25 for i in CHITCHAT}, "out_of_scope": 60, "inform": 40, **{i: 20 for i in ALERTS}}
+MIN_TRAIN = {**{i: 25 for i in CHITCHAT}, "out_of_scope": 60, "inform": 40, "faq": 960, **{i: 20 for i in ALERTS}}
 MIN_TEST = {**{i: 10 for i in SERVICE}, **{i: 8 for i in CHITCHAT}, "out_of_scope": 8, "inform": 8,
             **{i: 5 for i in ALERTS}}
 MIN_TEST_TOTAL = 220
