@@ -5,6 +5,7 @@ starting a real stack (stack.py), a bare NLU server (nlu_server.py), child proce
 (procs.py), timing and memory figures (timing.py), the machine a figure was taken on
 (machine.py) and the marked blocks of docs/benchmarks.md (benchdoc.py).
 """
+
 from __future__ import annotations
 
 import sys

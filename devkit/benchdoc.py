@@ -1,5 +1,6 @@
 """docs/benchmarks.md holds one block per benchmark between its own markers; each
 benchmark rewrites only its block, so they can run separately."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The machine and software a figure was taken on, for the benchmark reports."""
+
 from __future__ import annotations
 
 import importlib.metadata

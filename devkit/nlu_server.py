@@ -1,5 +1,6 @@
 """A bare NLU server for the benchmarks: ``rasa run --enable-api`` on one model, no action
 server, in-memory tracker store; timed ``POST /model/parse`` over one keep-alive connection."""
+
 from __future__ import annotations
 
 import http.client
@@ -66,9 +67,14 @@ class Parser:
             self.conn = None
 
 
-def serve_and_parse(model: Path, texts: Sequence[str], work: Path, env: dict[str, str] | None = None,
-                    start_timeout: float = START_TIMEOUT,
-                    on_ready: Callable[[float], None] | None = None) -> dict[str, Any]:
+def serve_and_parse(
+    model: Path,
+    texts: Sequence[str],
+    work: Path,
+    env: dict[str, str] | None = None,
+    start_timeout: float = START_TIMEOUT,
+    on_ready: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
     """Serve ``model``, parse every text once to warm up, then once more timed; stop the server.
 
     Returns load_s (spawn until /status shows a model: interpreter, TensorFlow import and model
@@ -80,9 +86,21 @@ def serve_and_parse(model: Path, texts: Sequence[str], work: Path, env: dict[str
     (work / "credentials.yml").write_text("rest:\n")
     log = work / "server.log"
     port = free_port()
-    cmd = [str(BIN / "rasa"), "run", "--enable-api", "-m", str(model), "--port", str(port),
-           "-i", "127.0.0.1", "--endpoints", str(work / "endpoints.yml"),
-           "--credentials", str(work / "credentials.yml")]
+    cmd = [
+        str(BIN / "rasa"),
+        "run",
+        "--enable-api",
+        "-m",
+        str(model),
+        "--port",
+        str(port),
+        "-i",
+        "127.0.0.1",
+        "--endpoints",
+        str(work / "endpoints.yml"),
+        "--credentials",
+        str(work / "credentials.yml"),
+    ]
     env = env or child_env(RASA_CACHE_DIRECTORY=str(work / "rasa-cache"))
     res: dict[str, Any] = {}
     proc = None
@@ -90,8 +108,15 @@ def serve_and_parse(model: Path, texts: Sequence[str], work: Path, env: dict[str
     try:
         with open(log, "wb") as out:
             t0 = time.perf_counter()
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd,
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         while True:
             status = get_status(port)
             if status and (status.get("model_file") or status.get("model_id")):
@@ -114,8 +139,12 @@ def serve_and_parse(model: Path, texts: Sequence[str], work: Path, env: dict[str
             res["latencies_ms"].append(ms)
         mem = memory_kb(proc.pid)
         kids = descendants(proc.pid)
-        res.update(peak_rss_mb=mem["VmHWM"] / 1024, rss_end_mb=mem["VmRSS"] / 1024,
-                   child_processes=len(kids), children_peak_rss_mb=peak_rss_mb(kids))
+        res.update(
+            peak_rss_mb=mem["VmHWM"] / 1024,
+            rss_end_mb=mem["VmRSS"] / 1024,
+            child_processes=len(kids),
+            children_peak_rss_mb=peak_rss_mb(kids),
+        )
     finally:
         parser.close()
         stop(proc)

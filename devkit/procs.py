@@ -1,4 +1,5 @@
 """Child processes of a test or a benchmark: ports, environment, timed runs, clean stops (Linux /proc)."""
+
 from __future__ import annotations
 
 import os
@@ -22,12 +23,14 @@ def child_env(**extra: str) -> dict[str, str]:
     """Our environment for a child Python/Rasa process: the checkout importable, Rasa and
     TensorFlow quiet, no telemetry leaving the machine; ``extra`` on top."""
     env = dict(os.environ)
-    env.update({
-        "PYTHONPATH": str(ROOT),
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "RASA_TELEMETRY_ENABLED": "false",
-    })
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
+    )
     env.update(extra)
     return env
 
@@ -64,8 +67,15 @@ def run_timed(cmd: list[str], env: dict[str, str], logfile: Path, timeout: float
     with open(logfile, "wb") as out:
         try:
             t0 = time.perf_counter()
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd,
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             try:
                 rc = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:

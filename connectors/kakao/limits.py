@@ -1,4 +1,4 @@
-"""Kakao skill response limits (../shared/docs/kakao-skill-api.md) and a checker.
+"""Kakao skill response limits (docs/kakao-skill-api.md) and a checker.
 
 The renderer is built to respect these; `response_violations` re-checks any
 response independently, for tests, the simulator and the benchmark.

@@ -1,4 +1,4 @@
-"""Builders of real-shaped Kakao skill requests (../shared/docs/kakao-skill-api.md).
+"""Builders of real-shaped Kakao skill requests (docs/kakao-skill-api.md).
 
 Used by the simulator, the tests and the benchmark, so all three speak the same
 dialect as Kakao. No Rasa import.

@@ -1,5 +1,6 @@
 """The KakaoTalk benchmark's load generator: simulated residents over loopback HTTP, and the
 callback endpoint Kakao would offer them."""
+
 from __future__ import annotations
 
 import asyncio
@@ -21,7 +22,6 @@ from scripts.bench.kakao_scenario import NO_PAUSE, RECEIPT, Plan, conversation
 
 REQUEST_TIMEOUT = 15.0  # Kakao gives up at 5 s; we wait longer to see how late it is
 CALLBACK_TIMEOUT = 60.0  # the callbackUrl's validity
-
 
 
 class Receiver:
@@ -103,8 +103,9 @@ class LevelResult:
     transcript: list[dict[str, str]] = field(default_factory=list)  # filled in the warm-up only
 
 
-async def send(session: aiohttp.ClientSession, target: Target, receiver: Receiver, step: str,
-               body: dict[str, Any]) -> tuple[Sample, str | None]:
+async def send(
+    session: aiohttp.ClientSession, target: Target, receiver: Receiver, step: str, body: dict[str, Any]
+) -> tuple[Sample, str | None]:
     """One message with a callbackUrl; waits for the callback when the answer is `useCallback`.
     The sample, and the text the resident finally reads (None if nothing came)."""
     callback_url, future = receiver.new_url()
@@ -138,8 +139,15 @@ async def send(session: aiohttp.ClientSession, target: Target, receiver: Receive
     return sample, text
 
 
-async def run_user(session: aiohttp.ClientSession, target: Target, receiver: Receiver, result: LevelResult,
-                   index: int, stop_at: float, rng: random.Random) -> None:
+async def run_user(
+    session: aiohttp.ClientSession,
+    target: Target,
+    receiver: Receiver,
+    result: LevelResult,
+    index: int,
+    stop_at: float,
+    rng: random.Random,
+) -> None:
     for round_no in range(result.conversations_planned // result.users):
         user_id = f"bench-{result.mode[:1]}{result.users}-{index}-{round_no}-{uuid.uuid4().hex[:8]}"
         receipt: str | None = None
@@ -164,10 +172,12 @@ async def run_user(session: aiohttp.ClientSession, target: Target, receiver: Rec
         result.receipts += receipt is not None
 
 
-async def run_level(target: Target, plan: Plan, mode: str, think: tuple[float, float], users: int,
-                    seed: int) -> LevelResult:
-    result = LevelResult(mode=mode, users=users, think_seconds=think,
-                         conversations_planned=users * plan.conversations_per_user(users))
+async def run_level(
+    target: Target, plan: Plan, mode: str, think: tuple[float, float], users: int, seed: int
+) -> LevelResult:
+    result = LevelResult(
+        mode=mode, users=users, think_seconds=think, conversations_planned=users * plan.conversations_per_user(users)
+    )
     receiver = Receiver()
     await receiver.start()
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
@@ -177,8 +187,12 @@ async def run_level(target: Target, plan: Plan, mode: str, think: tuple[float, f
     try:
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
             stop_at = started + plan.level_time_cap
-            await asyncio.gather(*(run_user(session, target, receiver, result, i, stop_at,
-                                            random.Random(seed * 1000 + i)) for i in range(users)))
+            await asyncio.gather(
+                *(
+                    run_user(session, target, receiver, result, i, stop_at, random.Random(seed * 1000 + i))
+                    for i in range(users)
+                )
+            )
     finally:
         result.wall_seconds = time.monotonic() - started
         await receiver.stop()

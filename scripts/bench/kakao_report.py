@@ -1,5 +1,6 @@
 """The KakaoTalk benchmark's figures per level, the verdict on issue 4's target, and its block of
 docs/benchmarks.md."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -42,8 +43,9 @@ def summarize(result: LevelResult) -> dict[str, Any]:
         "p99_ms": ms(percentile(times, 99)),
         "max_ms": ms(max(times) if times else None),
         "over_5s": len(late),
-        "missed_deadlines": len([s for s in samples
-                                 if s.seconds > KAKAO_TIME_LIMIT_SECONDS or s.use_callback or s.status != 200]),
+        "missed_deadlines": len(
+            [s for s in samples if s.seconds > KAKAO_TIME_LIMIT_SECONDS or s.use_callback or s.status != 200]
+        ),
         "use_callback": len(callbacks),
         "callback_answer_p95_ms": ms(percentile(cb_times, 95)),
         "callback_missing": len([s for s in callbacks if s.callback_seconds is None]),
@@ -53,8 +55,11 @@ def summarize(result: LevelResult) -> dict[str, Any]:
         "errors_apology": len([s for s in samples if s.apology]),
         "timed_out": result.timed_out,
         "server_cpu_seconds": None if result.server_cpu_seconds is None else round(result.server_cpu_seconds, 1),
-        "server_cpu_ms_per_message": (round(result.server_cpu_seconds * 1000 / len(samples), 1)
-                                      if result.server_cpu_seconds is not None and samples else None),
+        "server_cpu_ms_per_message": (
+            round(result.server_cpu_seconds * 1000 / len(samples), 1)
+            if result.server_cpu_seconds is not None and samples
+            else None
+        ),
         "p95_ms_by_step": {k: ms(percentile(v, 95)) for k, v in per_step.items()},
         "notes": result.notes,
     }
@@ -90,7 +95,10 @@ def render_block(report: dict[str, Any]) -> str:
         "",
     ]
     if report.get("quick"):
-        lines += ["> **QUICK RUN — not representative.** Smoke test of the benchmark only; do not quote these figures.", ""]
+        lines += [
+            "> **QUICK RUN — not representative.** Smoke test of the benchmark only; do not quote these figures.",
+            "",
+        ]
     lines += [
         f"- **Date:** {report['date']} (bench runtime {report['runtime_seconds'] / 60:.1f} min, stack start "
         f"{report['stack_start_seconds']:.0f} s)",
@@ -132,8 +140,10 @@ def render_block(report: dict[str, Any]) -> str:
     ]
     for mode, v in report["verdicts"].items():
         s = next(x for x in report["levels"] if x["mode"] == mode and x["users"] == report["target"]["users"])
-        lines.append(f"| {mode} | {v['missed_deadlines']} | {fmt(v['p95_ms'])} | {s['errors']} | "
-                     f"**{'met' if v['met'] else 'not met'}** |")
+        lines.append(
+            f"| {mode} | {v['missed_deadlines']} | {fmt(v['p95_ms'])} | {s['errors']} | "
+            f"**{'met' if v['met'] else 'not met'}** |"
+        )
     stress = [x for x in report["levels"] if x["mode"] == "back-to-back"]
     if stress:
         top = max(stress, key=lambda x: x["users"])

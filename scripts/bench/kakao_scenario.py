@@ -1,4 +1,5 @@
 """What the KakaoTalk benchmark's simulated residents say, and how many of them, for how long."""
+
 from __future__ import annotations
 
 import random
@@ -11,8 +12,12 @@ from connectors.kakao import payloads
 RECEIPT = re.compile(r"(?<![0-9A-Z])([2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4})(?![0-9A-Z])")
 ADDRESSES = ("인천 서구 청라커낼로 252", "인천 서구 서곶로 123", "인천 서구 가정로 45", "인천 서구 완정로 227")
 PHOTO = "https://talk.kakaocdn.net/dna/bench/{user}/evidence.jpg?credential=bench"
-CONFIRM = {"label": "네, 접수해 주세요", "action": "message", "messageText": "네, 접수해 주세요",
-           "extra": {"payload": "/affirm"}}
+CONFIRM = {
+    "label": "네, 접수해 주세요",
+    "action": "message",
+    "messageText": "네, 접수해 주세요",
+    "extra": {"payload": "/affirm"},
+}
 THINK_SECONDS = (2.0, 6.0)
 NO_PAUSE = (0.0, 0.0)
 
@@ -51,7 +56,15 @@ class Plan:
 
 # Fewer users hold more conversations, so that every level has a few hundred messages at most
 # and the 1-user figures are not from a handful.
-FULL = Plan(levels=(1, 10, 50), conversations={1: 3, 10: 2, 50: 1},
-            modes=(("paced", THINK_SECONDS), ("back-to-back", NO_PAUSE)), level_time_cap=170.0)
-QUICK = Plan(levels=(1, 2), conversations={1: 1, 2: 1},
-             modes=(("paced", (0.1, 0.3)), ("back-to-back", NO_PAUSE)), level_time_cap=60.0)
+FULL = Plan(
+    levels=(1, 10, 50),
+    conversations={1: 3, 10: 2, 50: 1},
+    modes=(("paced", THINK_SECONDS), ("back-to-back", NO_PAUSE)),
+    level_time_cap=170.0,
+)
+QUICK = Plan(
+    levels=(1, 2),
+    conversations={1: 1, 2: 1},
+    modes=(("paced", (0.1, 0.3)), ("back-to-back", NO_PAUSE)),
+    level_time_cap=60.0,
+)

@@ -1,4 +1,5 @@
 """The NLU benchmark's data: training files, the held-out test set, and what describes them in the report."""
+
 from __future__ import annotations
 
 import hashlib
@@ -24,11 +25,14 @@ def load_nlu_dir(path: Path) -> TrainingData:
 def load_test(path: Path) -> list[dict[str, Any]]:
     """The test set as [{text, intent, entities: [{start, end, entity, value}]}]."""
     td = load_data(str(path))
-    return [{"text": m.get("text"),
-             "intent": m.get("intent"),
-             "entities": [{k: e.get(k) for k in ("start", "end", "entity", "value")}
-                          for e in (m.get("entities") or [])]}
-            for m in td.intent_examples]
+    return [
+        {
+            "text": m.get("text"),
+            "intent": m.get("intent"),
+            "entities": [{k: e.get(k) for k in ("start", "end", "entity", "value")} for e in (m.get("entities") or [])],
+        }
+        for m in td.intent_examples
+    ]
 
 
 def quick_subset(examples: Sequence[dict[str, Any]], n: int) -> list[dict[str, Any]]:
@@ -64,18 +68,27 @@ def rel(p: Path) -> str:
         return str(p)
 
 
-def describe(train_dir: Path, train_td: TrainingData, test_file: Path, all_tests: Sequence[dict[str, Any]],
-             tests: Sequence[dict[str, Any]], digest_of: Sequence[Path]) -> dict[str, Any]:
+def describe(
+    train_dir: Path,
+    train_td: TrainingData,
+    test_file: Path,
+    all_tests: Sequence[dict[str, Any]],
+    tests: Sequence[dict[str, Any]],
+    digest_of: Sequence[Path],
+) -> dict[str, Any]:
     """The report's "Data" figures; ``tests`` is the part of ``all_tests`` this run uses."""
     return {
-        "train_dir": rel(train_dir), "test_file": rel(test_file),
+        "train_dir": rel(train_dir),
+        "test_file": rel(test_file),
         "train_examples": len(train_td.intent_examples),
         "train_entity_examples": len(train_td.entity_examples),
         "train_intents": len(train_td.intents),
         "synonyms": len(train_td.entity_synonyms),
-        "lookup_entries": sum(len(t.get("elements") or []) if isinstance(t.get("elements"), list) else 0
-                              for t in train_td.lookup_tables),
-        "test_examples": len(all_tests), "test_examples_used": len(tests),
+        "lookup_entries": sum(
+            len(t.get("elements") or []) if isinstance(t.get("elements"), list) else 0 for t in train_td.lookup_tables
+        ),
+        "test_examples": len(all_tests),
+        "test_examples_used": len(tests),
         "test_entities": sum(len(t["entities"]) for t in all_tests),
         "test_intents": len({t["intent"] for t in all_tests}),
         "test_entities_used": sum(len(t["entities"]) for t in tests),

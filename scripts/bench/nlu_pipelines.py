@@ -1,5 +1,6 @@
 """Which pipelines the NLU benchmark compares: config.yml as chosen, the same pipeline with each
 other Korean analyzer, and Rasa's stock pipeline as the baseline."""
+
 from __future__ import annotations
 
 import copy
@@ -9,8 +10,14 @@ from typing import Any
 import rasa.shared.utils.io
 
 ANALYZERS = ("mecab", "kiwi", "okt")
-STOCK_KEEP = ("WhitespaceTokenizer", "RegexFeaturizer", "LexicalSyntacticFeaturizer",
-              "CountVectorsFeaturizer", "DIETClassifier", "EntitySynonymMapper")
+STOCK_KEEP = (
+    "WhitespaceTokenizer",
+    "RegexFeaturizer",
+    "LexicalSyntacticFeaturizer",
+    "CountVectorsFeaturizer",
+    "DIETClassifier",
+    "EntitySynonymMapper",
+)
 QUICK_EPOCHS = 5
 
 
@@ -70,8 +77,7 @@ def build_configs(config_bytes: bytes, tmp: Path, quick: bool) -> tuple[list[dic
     else:
         cfg, path = base_cfg, tmp / "config-chosen.yml"
         path.write_bytes(config_bytes)
-    specs.append({"name": "chosen", "tokenizer": f"KoreanTokenizer ({chosen_analyzer})",
-                  "config": path, "cfg": cfg})
+    specs.append({"name": "chosen", "tokenizer": f"KoreanTokenizer ({chosen_analyzer})", "config": path, "cfg": cfg})
 
     # (b, c) the same pipeline with each other analyzer.
     for analyzer in ANALYZERS:
@@ -81,16 +87,25 @@ def build_configs(config_bytes: bytes, tmp: Path, quick: bool) -> tuple[list[dic
         cfg["pipeline"][ti]["analyzer"] = analyzer
         if quick:
             cap_epochs(cfg["pipeline"], QUICK_EPOCHS)
-        specs.append({"name": analyzer, "tokenizer": f"KoreanTokenizer ({analyzer})",
-                      "config": write(analyzer, cfg), "cfg": cfg})
+        specs.append(
+            {"name": analyzer, "tokenizer": f"KoreanTokenizer ({analyzer})", "config": write(analyzer, cfg), "cfg": cfg}
+        )
 
     # (d) the stock baseline, DIET epochs as in the chosen config.
-    cfg = {"recipe": base_cfg.get("recipe", "default.v1"),
-           "assistant_id": base_cfg.get("assistant_id", "bench"),
-           "language": base_cfg.get("language", "ko"),
-           "pipeline": stock_pipeline(min(epochs, QUICK_EPOCHS) if quick else epochs)}
-    specs.append({"name": "baseline", "tokenizer": "WhitespaceTokenizer (Rasa stock)",
-                  "config": write("baseline", cfg), "cfg": cfg})
+    cfg = {
+        "recipe": base_cfg.get("recipe", "default.v1"),
+        "assistant_id": base_cfg.get("assistant_id", "bench"),
+        "language": base_cfg.get("language", "ko"),
+        "pipeline": stock_pipeline(min(epochs, QUICK_EPOCHS) if quick else epochs),
+    }
+    specs.append(
+        {
+            "name": "baseline",
+            "tokenizer": "WhitespaceTokenizer (Rasa stock)",
+            "config": write("baseline", cfg),
+            "cfg": cfg,
+        }
+    )
 
     for s in specs:
         s["epochs"] = diet_epochs(s["cfg"]["pipeline"])

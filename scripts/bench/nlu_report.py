@@ -1,5 +1,6 @@
 """The NLU benchmark's block of docs/benchmarks.md: the figures, the verdicts on issue 2's targets,
 and how the figures are taken."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,12 +27,10 @@ def check_targets(chosen: dict[str, Any] | None, full_train_s: float | None) -> 
     rows = []
     for key, label, op, threshold, unit in TARGETS:
         value = full_train_s if key == "full_train_s" else (chosen or {}).get(key)
-        if value is None:
-            met = None
-        else:
-            met = value >= threshold if op == ">=" else value < threshold
-        rows.append({"key": key, "label": label, "op": op, "threshold": threshold, "unit": unit,
-                     "value": value, "met": met})
+        met = None if value is None else (value >= threshold if op == ">=" else value < threshold)
+        rows.append(
+            {"key": key, "label": label, "op": op, "threshold": threshold, "unit": unit, "value": value, "met": met}
+        )
     return rows
 
 
@@ -40,10 +39,13 @@ def render_block(report: dict[str, Any]) -> str:
     m, d = report["machine"], report["data"]
     lines = [MARK_START, "## NLU pipelines", ""]
     if quick:
-        lines += ["> **QUICK RUN — not representative.** DIET capped at "
-                  f"{QUICK_EPOCHS} epochs, only {d['test_examples_used']} of {d['test_examples']} test "
-                  "utterances, no full `rasa train`. Smoke test of the benchmark only; do not quote "
-                  "these figures.", ""]
+        lines += [
+            "> **QUICK RUN — not representative.** DIET capped at "
+            f"{QUICK_EPOCHS} epochs, only {d['test_examples_used']} of {d['test_examples']} test "
+            "utterances, no full `rasa train`. Smoke test of the benchmark only; do not quote "
+            "these figures.",
+            "",
+        ]
     lines += [
         f"- **Date:** {report['date']} (bench runtime {report['runtime_s'] / 60:.1f} min)",
         f"- **Machine:** {m['nproc']} cores ({m['cpu']}), {m['ram_gb']} GB RAM, {m['os']}, "
@@ -54,16 +56,23 @@ def render_block(report: dict[str, Any]) -> str:
         f"entities, {d['synonyms']} synonyms, {d['lookup_entries']} lookup entries; "
         f"`{d['train_dir']}`), test set `{d['test_file']}`: {d['test_examples']} utterances "
         f"({d['test_entities']} annotated entities, {d['test_intents']} intents)"
-        + (f"; {d['test_examples_used']} of them used in this run ({d['test_entities_used']} entities, "
-           f"{d['test_intents_used']} intents)" if d["test_examples_used"] != d["test_examples"] else "")
+        + (
+            f"; {d['test_examples_used']} of them used in this run ({d['test_entities_used']} entities, "
+            f"{d['test_intents_used']} intents)"
+            if d["test_examples_used"] != d["test_examples"]
+            else ""
+        )
         + f"; data digest `{d['digest']}`",
         "- **Load:** 1-min load average before each pipeline: "
         + ", ".join(f"{r['name']} {r['loadavg_before']:.2f}" for r in report["pipelines"] if "loadavg_before" in r),
         "",
     ]
     if d.get("changed_during_run"):
-        lines += ["> **Warning:** the training/test data or config.yml changed while this run was in "
-                  "progress; pipelines may have seen different data.", ""]
+        lines += [
+            "> **Warning:** the training/test data or config.yml changed while this run was in "
+            "progress; pipelines may have seen different data.",
+            "",
+        ]
     lines += [
         "| pipeline | tokenizer | DIET epochs | train (s) | load (s) | parse p50 (ms) | parse p95 (ms) "
         "| peak RSS (MB) | intent acc | intent macro-F1 | entity F1 | entity value F1 | fallback rate "
@@ -72,8 +81,10 @@ def render_block(report: dict[str, Any]) -> str:
     ]
     for r in report["pipelines"]:
         if "error" in r:
-            lines.append(f"| {r['name']} | {r['tokenizer']} | {r.get('epochs', '—')} | "
-                         f"failed: {r['error'].splitlines()[0][:120]} |" + " |" * 10)
+            lines.append(
+                f"| {r['name']} | {r['tokenizer']} | {r.get('epochs', '—')} | "
+                f"failed: {r['error'].splitlines()[0][:120]} |" + " |" * 10
+            )
             continue
         worst = ", ".join(f"{w['intent']} {w['f1']:.2f}" for w in r["metrics"]["worst_intents"])
         fb = fmt(r["metrics"]["fallback_rate"], 3) if r["has_fallback_classifier"] else "— (none)"
@@ -81,17 +92,21 @@ def render_block(report: dict[str, Any]) -> str:
             f"| {r['name']} | {r['tokenizer']} | {r['epochs']} | {r['train_s']:.1f} | {r['load_s']:.1f} | "
             f"{r['parse_p50_ms']:.1f} | {r['parse_p95_ms']:.1f} | {r['peak_rss_mb']:.0f} | "
             f"{fmt(r['intent_accuracy'])} | {fmt(r['intent_macro_f1'])} | {fmt(r['entity_f1'])} | "
-            f"{fmt(r['entity_value_f1'])} | {fb} | {worst} |")
+            f"{fmt(r['entity_value_f1'])} | {fb} | {worst} |"
+        )
     lines.append("")
     ft = report.get("full_train")
     if ft is None:
-        lines.append("Full `rasa train --force` (NLU + dialogue, config.yml): not run"
-                     + (" (--quick)." if quick else "."))
+        lines.append(
+            "Full `rasa train --force` (NLU + dialogue, config.yml): not run" + (" (--quick)." if quick else ".")
+        )
     elif "error" in ft:
         lines.append(f"Full `rasa train --force` (NLU + dialogue, config.yml): failed — {ft['error'].splitlines()[0]}")
     else:
-        lines.append(f"Full `rasa train --force` (NLU + dialogue, config.yml, fresh cache): "
-                     f"**{ft['train_s']:.1f} s** ({ft['train_s'] / 60:.1f} min).")
+        lines.append(
+            f"Full `rasa train --force` (NLU + dialogue, config.yml, fresh cache): "
+            f"**{ft['train_s']:.1f} s** ({ft['train_s'] / 60:.1f} min)."
+        )
     lines += ["", "### Targets for the chosen pipeline (issue 2)", ""]
     if quick:
         lines += ["QUICK RUN — not representative: the verdicts below are for the smoke-test figures.", ""]
@@ -129,8 +144,12 @@ def render_block(report: dict[str, Any]) -> str:
         "the intents present in the test set. Entity F1 is micro, exact start/end/type; value F1 "
         "compares (type, value) after mapping both sides through the training synonyms.",
         "- *peak RSS*: VmHWM of the `rasa run` process after the parse run"
-        + ("" if not any(r.get("child_processes") for r in report["pipelines"] if "error" not in r)
-           else " (its child processes are listed in the JSON)") + ".",
+        + (
+            ""
+            if not any(r.get("child_processes") for r in report["pipelines"] if "error" not in r)
+            else " (its child processes are listed in the JSON)"
+        )
+        + ".",
         "- *baseline*: Rasa's packaged default pipeline (WhitespaceTokenizer, RegexFeaturizer, "
         "LexicalSyntacticFeaturizer, CountVectorsFeaturizer words + char_wb 1–4, DIETClassifier, "
         "EntitySynonymMapper; ResponseSelector and FallbackClassifier left out) with the chosen "

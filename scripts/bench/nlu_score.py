@@ -1,4 +1,5 @@
 """How the NLU benchmark scores parse results against the test set, as `rasa test nlu` would."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -37,8 +38,7 @@ def spans(entities: Sequence[dict[str, Any]] | None) -> set[tuple[Any, Any, Any]
     return {(e.get("start"), e.get("end"), e.get("entity")) for e in entities or []}
 
 
-def score(tests: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]],
-          syn: dict[str, str]) -> dict[str, Any]:
+def score(tests: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]], syn: dict[str, str]) -> dict[str, Any]:
     y_true = [t["intent"] for t in tests]
     y_pred, fell_back = [], 0
     for p in preds:
@@ -47,7 +47,7 @@ def score(tests: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]],
         fell_back += fb
     labels = sorted(set(y_true))
     f1s = f1_score(y_true, y_pred, labels=labels, average=None, zero_division=0)
-    per_intent = {lab: float(f) for lab, f in zip(labels, f1s)}
+    per_intent = {lab: float(f) for lab, f in zip(labels, f1s, strict=True)}
     support = Counter(y_true)
 
     def canon(v: Any) -> str:
@@ -57,7 +57,7 @@ def score(tests: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]],
     span_tp = span_pred = span_gold = 0
     val_tp = val_pred = val_gold = 0
     by_extractor: dict[Any, list[int]] = {}
-    for t, p in zip(tests, preds):
+    for t, p in zip(tests, preds, strict=True):
         gold = spans(t["entities"])
         got = spans(p.get("entities"))
         span_tp += len(gold & got)
@@ -65,8 +65,9 @@ def score(tests: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]],
         span_pred += len(got)
         gv = Counter((e["entity"], canon(e["value"])) for e in t["entities"])
         # Two extractors (DIET and RegexEntityExtractor) finding the same span count once.
-        pred_unique = {(e.get("start"), e.get("end"), e.get("entity"), canon(e.get("value")))
-                       for e in (p.get("entities") or [])}
+        pred_unique = {
+            (e.get("start"), e.get("end"), e.get("entity"), canon(e.get("value"))) for e in (p.get("entities") or [])
+        }
         pv = Counter((ent, val) for _, _, ent, val in pred_unique)
         for ex in {e.get("extractor") for e in (p.get("entities") or [])} | set(by_extractor):
             mine = spans([e for e in (p.get("entities") or []) if e.get("extractor") == ex])
@@ -78,10 +79,10 @@ def score(tests: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]],
         val_pred += sum(pv.values())
 
     worst = sorted(per_intent.items(), key=lambda kv: (kv[1], kv[0]))[:3]
-    confusions = Counter((a, b) for a, b in zip(y_true, y_pred) if a != b).most_common(10)
+    confusions = Counter((a, b) for a, b in zip(y_true, y_pred, strict=True) if a != b).most_common(10)
     return {
         "n": len(tests),
-        "intent_accuracy": sum(a == b for a, b in zip(y_true, y_pred)) / len(tests),
+        "intent_accuracy": sum(a == b for a, b in zip(y_true, y_pred, strict=True)) / len(tests),
         "intent_macro_f1": float(np.mean(list(per_intent.values()))),
         "per_intent_f1": per_intent,
         "per_intent_support": dict(support),
@@ -99,13 +100,22 @@ def misses(tests: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]]) -> 
     """The misclassified utterances and the entity misses, for the JSON."""
     return {
         "errors": [
-            {"text": t["text"], "gold": t["intent"], "pred": undo_fallback(p)[0],
-             "confidence": (p.get("intent") or {}).get("confidence")}
-            for t, p in zip(tests, preds) if undo_fallback(p)[0] != t["intent"]
+            {
+                "text": t["text"],
+                "gold": t["intent"],
+                "pred": undo_fallback(p)[0],
+                "confidence": (p.get("intent") or {}).get("confidence"),
+            }
+            for t, p in zip(tests, preds, strict=True)
+            if undo_fallback(p)[0] != t["intent"]
         ],
         "entity_misses": [
-            {"text": t["text"], "gold": t["entities"],
-             "pred": [{k: e.get(k) for k in ("start", "end", "entity", "value")} for e in p.get("entities") or []]}
-            for t, p in zip(tests, preds) if spans(t["entities"]) != spans(p.get("entities"))
+            {
+                "text": t["text"],
+                "gold": t["entities"],
+                "pred": [{k: e.get(k) for k in ("start", "end", "entity", "value")} for e in p.get("entities") or []],
+            }
+            for t, p in zip(tests, preds, strict=True)
+            if spans(t["entities"]) != spans(p.get("entities"))
         ],
     }

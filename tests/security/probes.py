@@ -1,4 +1,5 @@
 """What the security probes read from the machine: listening sockets and process command lines (Linux /proc)."""
+
 from __future__ import annotations
 
 import re
@@ -35,10 +36,10 @@ def _address(addr_hex: str, width: int) -> str:
         return ".".join(str(b) for b in reversed(bytes.fromhex(addr_hex)))
     if addr_hex == "0" * 32:
         return "::"
-    words = [bytes.fromhex(addr_hex[i:i + 8])[::-1].hex() for i in range(0, 32, 8)]
+    words = [bytes.fromhex(addr_hex[i : i + 8])[::-1].hex() for i in range(0, 32, 8)]
     if words[:3] == ["00000000", "00000000", "0000ffff"]:  # ::ffff:a.b.c.d
         return ".".join(str(b) for b in bytes.fromhex(words[3]))
-    return ":".join(w[i:i + 4] for w in words for i in (0, 4))
+    return ":".join(w[i : i + 4] for w in words for i in (0, 4))
 
 
 def command_lines() -> dict[int, str]:
