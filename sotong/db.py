@@ -13,7 +13,8 @@ from typing import Iterator, Optional
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, declarative_base, sessionmaker
+from sqlalchemy.orm import Session, registry, sessionmaker
+from sqlalchemy.orm.decl_api import DeclarativeMeta
 
 from sotong.settings import PROJECT_ROOT, load_settings
 
@@ -25,7 +26,16 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+_registry = registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+class Base(metaclass=DeclarativeMeta):
+    """Declarative base, spelled out (SQLAlchemy 1.4's documented form) so mypy sees a class."""
+
+    __abstract__ = True
+    registry = _registry
+    metadata = _registry.metadata
+    __init__ = _registry.constructor
 
 _engines: dict[str, Engine] = {}
 

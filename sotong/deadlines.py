@@ -17,7 +17,7 @@ Times are stored in the database as naive UTC; helpers here convert.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Optional
+from typing import Optional, overload
 
 from sotong.workdays import KST, is_holiday, is_working_day, next_working_day  # noqa: F401 (re-exported)
 
@@ -44,6 +44,10 @@ def to_db(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
+@overload
+def from_db(stored: datetime) -> datetime: ...
+@overload
+def from_db(stored: None) -> None: ...
 def from_db(stored: Optional[datetime]) -> Optional[datetime]:
     """Naive UTC from the database -> aware UTC."""
     if stored is None:

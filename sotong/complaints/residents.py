@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional, Union
+from typing import Optional, Union, cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -42,8 +42,9 @@ ResidentLike = Union[ResidentKey, Resident]
 def find_resident(session: Session, who: ResidentLike) -> Optional[Resident]:
     if isinstance(who, Resident):
         return who
+    key = cast(ResidentKey, who)  # mypy does not narrow through SQLAlchemy's declarative metaclass
     return session.execute(
-        select(Resident).where(Resident.channel == who.channel, Resident.channel_user_id == who.user_id)
+        select(Resident).where(Resident.channel == key.channel, Resident.channel_user_id == key.user_id)
     ).scalar_one_or_none()
 
 
@@ -52,14 +53,18 @@ def get_or_create_resident(session: Session, who: ResidentLike, now: Optional[da
     found = find_resident(session, who)
     if found is not None:
         return found
+    key = cast(ResidentKey, who)  # a Resident row was returned above
     try:
         with session.begin_nested():
-            resident = Resident(channel=who.channel, channel_user_id=who.user_id, created_at=to_db(now or now_utc()))
+            resident = Resident(channel=key.channel, channel_user_id=key.user_id, created_at=to_db(now or now_utc()))
             session.add(resident)
         return resident
     except IntegrityError:
         # The other request won; its row is committed (that is why ours collided).
-        return find_resident(session, who)
+        winner = find_resident(session, key)
+        if winner is None:
+            raise
+        return winner
 
 
 def normalize_mobile(phone: str) -> str:

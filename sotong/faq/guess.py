@@ -97,9 +97,9 @@ class TopicIndex:
         ranked = self.rank(text, limit=max(limit, 10))
         if not ranked or ranked[0][1] < min_score:
             return Guess(None, None, ranked[0][1] if ranked else 0.0, tuple(t for t, _ in ranked[:limit]))
-        totals: Counter = Counter()
+        totals: Dict[str, float] = {}
         for t, s in ranked:
-            totals[t.department] += s
+            totals[t.department] = totals.get(t.department, 0.0) + s
         department = max(totals, key=lambda d: (totals[d], d == ranked[0][0].department))
         phone = next(t.phone for t, _ in ranked if t.department == department)
         return Guess(department, phone, ranked[0][1], tuple(t for t, _ in ranked[:limit]))

@@ -198,7 +198,7 @@ def segment(text: str, morphs: Sequence[Morph], drop_punctuation: bool = True) -
             groups[-1].append(m)
         else:
             groups.append([m])
-    cuts = set()
+    cuts: set = set()
     lemma_of: Dict[Tuple[int, int], str] = {}
     for g in groups:
         gs, ge = min(m.start for m in g), max(m.end for m in g)

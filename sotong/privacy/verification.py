@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
@@ -166,7 +166,7 @@ def send_pending_codes(sender, now: Optional[datetime] = None, *, engine: Option
         message = VerificationCode(verification_id=vid, phone=phone, code=code,
                                    template_code=policy.template_code,
                                    text=policy.template_text.replace("#{code}", code))
-        values = {"sent_at": at}
+        values: Dict[str, Any] = {"sent_at": at}
         try:
             sender.send_code(message)
             handed += 1
