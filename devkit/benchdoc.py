@@ -22,3 +22,10 @@ def replace_block(path: Path, start: str, end: str, block: str) -> None:
     else:
         new = old.rstrip("\n") + "\n\n" + block
     path.write_text(new, encoding="utf-8")
+
+
+def meets(value: float | None, op: str, threshold: float) -> bool | None:
+    """Whether a figure meets a target ``<op> <threshold>`` (op one of >=, >, <=, <); None if not measured."""
+    if value is None:
+        return None
+    return {">=": value >= threshold, ">": value > threshold, "<=": value <= threshold, "<": value < threshold}[op]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -13,8 +12,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from devkit import BIN, ROOT
-from devkit.procs import child_env, descendants, free_port, stop, tail
+from devkit import BIN
+from devkit.procs import child_env, descendants, free_port, spawn, stop, tail
 from devkit.timing import memory_kb, peak_rss_mb
 
 PARSE_TIMEOUT = 30
@@ -106,17 +105,8 @@ def serve_and_parse(
     proc = None
     parser = Parser(port)
     try:
-        with open(log, "wb") as out:
-            t0 = time.perf_counter()
-            proc = subprocess.Popen(
-                cmd,
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+        t0 = time.perf_counter()
+        proc = spawn(cmd, env, log)
         while True:
             status = get_status(port)
             if status and (status.get("model_file") or status.get("model_id")):

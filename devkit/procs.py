@@ -60,29 +60,35 @@ def stop(proc: subprocess.Popen | None, grace: float = 15) -> None:
             continue
 
 
+def spawn(cmd: list[str], env: dict[str, str], logfile: Path) -> subprocess.Popen:
+    """Start ``cmd`` in the checkout, in its own session (so ``stop`` reaches its whole group),
+    stdout and stderr to ``logfile``, no stdin."""
+    with open(logfile, "wb") as out:
+        return subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
 def run_timed(cmd: list[str], env: dict[str, str], logfile: Path, timeout: float) -> float:
     """Run ``cmd`` to completion in its own process group (output to ``logfile``); its wall
     seconds, or RuntimeError with the log's tail on a non-zero exit or a timeout."""
     proc = None
-    with open(logfile, "wb") as out:
+    try:
+        t0 = time.perf_counter()
+        proc = spawn(cmd, env, logfile)
         try:
-            t0 = time.perf_counter()
-            proc = subprocess.Popen(
-                cmd,
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            try:
-                rc = proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                raise RuntimeError(f"timed out after {timeout:.0f} s: {' '.join(cmd[:3])}") from None
-            elapsed = time.perf_counter() - t0
-        finally:
-            stop(proc)
+            rc = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"timed out after {timeout:.0f} s: {' '.join(cmd[:3])}") from None
+        elapsed = time.perf_counter() - t0
+    finally:
+        stop(proc)
     if rc != 0:
         raise RuntimeError(f"exit {rc}: {' '.join(cmd[:3])}\n{tail(logfile)}")
     return elapsed

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import logging
 from abc import abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import BlockingAction, district_vars
+from actions.complaints.answers import is_no_answer
 from actions.complaints.forms import CarryingFormValidation
 from actions.complaints.identity import resident_of
-from actions.complaints.report import NOT_AN_ANSWER, _intent, _text
+from actions.complaints.report import NOT_AN_ANSWER, _entity, _intent, _text
 from actions.complaints.tracking import handler_text, receipt_asked
 from actions.complaints.wording import status_label, utter_literal
 from sotong.complaints import service
@@ -36,12 +37,9 @@ EDIT_SLOTS = ["complaint_id", "edit_field", "edit_value", "form_abort"]
 CANCEL_SLOTS = ["complaint_id", "cancel_confirmed", "form_abort"]
 
 
-def _field_named(text: str) -> Optional[str]:
-    if any(w in text for w in ("주소", "위치", "장소", "곳")):
-        return "address"
-    if any(w in text for w in ("내용", "설명", "사진")):
-        return "description"
-    return None
+# What a correction can change; the NLU's complaint_field entity names it
+# (data/nlu/complaints.yml, edit_complaint examples and the buttons' payloads).
+CORRECTABLE_FIELDS = ("address", "description")
 
 
 class ChooseComplaint(CarryingFormValidation):
@@ -102,8 +100,8 @@ class ValidateEditForm(ChooseComplaint):
     def extract_edit_field(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
         if tracker.get_slot("edit_field"):
             return {}
-        field = _field_named(tracker.latest_message.get("text") or "")
-        return {"edit_field": field} if field else {}
+        field = _entity(tracker, "complaint_field")
+        return {"edit_field": field} if field in CORRECTABLE_FIELDS else {}
 
     def extract_edit_value(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "edit_value" or _intent(tracker) in NOT_AN_ANSWER:
@@ -111,6 +109,8 @@ class ValidateEditForm(ChooseComplaint):
         text = _text(tracker)
         if not text:
             return {}
+        if is_no_answer(tracker, domain):  # "네" is not a new address: the question is asked again
+            return {"edit_value": None}
         return {"edit_value": clean_answer(text) if tracker.get_slot("edit_field") == "address" else text}
 
     def utter_not_allowed(self, dispatcher, view: ComplaintView, domain) -> None:

@@ -1,19 +1,31 @@
-"""Filing a complaint (무단투기, 불법주정차) in a few turns with report_form.
+"""Filing a complaint of any category (complaints.yml) in a few turns with report_form.
 
-Turn 1 "무단투기 신고할게요" → where? → what? → summary and confirm → receipt
+Turn 1 "가로등이 고장났어요" → where? → what? → summary and confirm → receipt
 number: four resident turns at most, fewer when the first message already says
-where (and what): those details are taken from it and not asked again.
+where (and what): those details are taken from it and not asked again. The summary
+names the category and its department; one tap on another category changes it.
 """
 from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import BlockingAction, district_vars
+from actions.complaints.answers import (
+    REPORT_INTENTS,
+    category_for_turn,
+    category_payload,
+    current_category,
+    details_beyond,
+    entity_of,
+    intent_of,
+    is_no_answer,
+    typed_text,
+)
 from actions.complaints.forms import CarryingFormValidation
 from actions.complaints.identity import resident_of
 from actions.complaints.wording import response_text, utter_literal
@@ -27,30 +39,19 @@ from sotong.formatting import korean_date
 FILING_LIMIT_RESPONSES = {"hour": "utter_filing_limit_hour", "day": "utter_filing_limit_day"}
 log = logging.getLogger(__name__)
 
-REPORT_INTENTS = {"report_illegal_dumping", "report_illegal_parking"}
-# Intents that answer "no" to a slot question rather than filling it
-NOT_AN_ANSWER = {"cancel_complaint", "request_human", "deny", "greet", "goodbye", "check_complaint_status",
+# Intents that leave the question for another rule (stop, a person, the menu) rather than
+# answering it; an affirmation or a greeting is asked again instead (answers.is_no_answer).
+NOT_AN_ANSWER = {"cancel_complaint", "request_human", "deny", "goodbye", "check_complaint_status",
                  "show_menu"}
 REPORT_SLOTS = ["report_address", "report_description", "report_photo_url", "report_seen_at", "report_confirmed",
                 "report_key", "form_abort"]
 
 
-def _intent(tracker: Tracker) -> str:
-    return (tracker.latest_message.get("intent") or {}).get("name") or ""
-
-
-def _text(tracker: Tracker) -> str:
-    text = tracker.latest_message.get("text") or ""
-    return "" if text.startswith("/") else text.strip()  # button payloads are not answers
-
-
-def _entity(tracker: Tracker, name: str) -> Optional[str]:
-    value = next(tracker.get_latest_entity_values(name), None)
-    return value if isinstance(value, str) else None  # a shorthand may carry a dict (actions/inputs.py)
+_intent, _text, _entity = intent_of, typed_text, entity_of  # shared with changes.py
 
 
 class ValidateReportForm(CarryingFormValidation):
-    carried_slots = ("report_key", "report_photo_url", "report_seen_at", "form_abort")
+    carried_slots = ("report_key", "report_photo_url", "report_seen_at", "form_abort", "complaint_category")
 
     def name(self) -> Text:
         return "validate_report_form"
@@ -65,6 +66,9 @@ class ValidateReportForm(CarryingFormValidation):
             # One key per submission, made when the form starts: a retried or
             # double-tapped "네" files the same complaint, never a second one.
             found["report_key"] = uuid.uuid4().hex
+        category = category_for_turn(tracker)
+        if category and category != tracker.get_slot("complaint_category"):
+            found["complaint_category"] = category
         photo = _entity(tracker, "photo_url")
         if photo:
             try:
@@ -85,12 +89,18 @@ class ValidateReportForm(CarryingFormValidation):
         shared = _entity(tracker, "address")  # a KakaoTalk location or map pin
         if shared:
             return {**found, "report_address": shared}
-        return {**found, **self._address_from_text(tracker)}
+        return {**found, **self._address_from_text(dispatcher, tracker, domain)}
 
-    def _address_from_text(self, tracker: Tracker) -> Dict[Text, Any]:
+    def _address_from_text(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
         requested = tracker.get_slot("requested_slot")
         text = _text(tracker)
         if requested == "report_address" and text and _intent(tracker) not in NOT_AN_ANSWER:
+            if is_no_answer(tracker, domain):  # "네" is no address: ask again
+                dispatcher.utter_message(response="utter_report_address_unclear")
+                return {"report_address": None}
+            found = find_address(text)
+            if found and details_beyond(text, found):  # "청라동 커낼웨이 앞 흰색 소나타 12가3456"
+                return {"report_address": found}
             return {"report_address": clean_answer(text)}
         if requested is None and _intent(tracker) in REPORT_INTENTS:
             found = find_address(text)
@@ -103,7 +113,16 @@ class ValidateReportForm(CarryingFormValidation):
         if not text or _entity(tracker, "photo_url"):
             return {}
         if requested == "report_description" and _intent(tracker) not in NOT_AN_ANSWER:
+            if is_no_answer(tracker, domain):
+                dispatcher.utter_message(response="utter_report_description_unclear")
+                return {"report_description": None}
             return {"report_description": text, "report_seen_at": find_seen_at(text)}
+        # Where and what in the answer to "where?": both are taken.
+        if requested == "report_address" and _intent(tracker) not in NOT_AN_ANSWER \
+                and not is_no_answer(tracker, domain):
+            found = find_address(text)
+            if found and details_beyond(text, found):
+                return {"report_description": text, "report_seen_at": find_seen_at(text)}
         # Said everything at once: where + what in the opening message.
         if requested is None and _intent(tracker) in REPORT_INTENTS and find_address(text):
             return {"report_description": text, "report_seen_at": find_seen_at(text)}
@@ -118,9 +137,15 @@ class ValidateReportForm(CarryingFormValidation):
         if intent in ("deny", "cancel_complaint"):
             return {"report_confirmed": False}
         if intent == "edit_complaint":
-            # "주소를 고칠게요" at the summary: ask that field again.
-            field = "report_description" if "내용" in (tracker.latest_message.get("text") or "") else "report_address"
-            return {field: None, "report_confirmed": None}
+            # "주소를 고칠게요" or its button at the summary: ask that field again. The field is
+            # the NLU's complaint_field entity (address | description | category).
+            field = _entity(tracker, "complaint_field")
+            if field == "category":  # the summary's "other category" button: the list is shown next
+                return {"report_confirmed": None}
+            slot = "report_description" if field == "description" else "report_address"
+            return {slot: None, "report_confirmed": None}
+        if _entity(tracker, "complaint_category"):  # a category button: the summary is shown again
+            return {"report_confirmed": None}
         return {}
 
     # --- validation -----------------------------------------------------------
@@ -146,18 +171,71 @@ class ValidateReportForm(CarryingFormValidation):
         return {"report_confirmed": value}
 
 
+class ActionAskReportAddress(BlockingAction):
+    """'Where?', about the category's own place (차가 세워진 곳, 고장 난 등이 있는 곳)."""
+
+    def name(self) -> Text:
+        return "action_ask_report_address"
+
+    def run_blocking(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        info = current_category(tracker)
+        dispatcher.utter_message(response="utter_ask_report_address", category_name=info.name, place=info.place)
+        return []
+
+
+class ActionAskReportDescription(BlockingAction):
+    """'What happened?', naming what this category's form asks for (complaints.yml `asks`)."""
+
+    def name(self) -> Text:
+        return "action_ask_report_description"
+
+    def run_blocking(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        info, labels = current_category(tracker), service.question_labels()
+        wanted = [labels[a] for a in info.asks if a not in ("address", "description") and a in labels]
+        details = ", ".join(wanted or [labels.get("description", "")])
+        dispatcher.utter_message(response="utter_ask_report_description", details=details)
+        return []
+
+
+MAX_OTHER_CATEGORIES = 2  # one-tap alternatives on the summary, besides "다른 종류 고르기"
+
+
 class ActionAskReportConfirmed(BlockingAction):
-    """The summary before filing, with the category's legal processing period."""
+    """The summary before filing: category, department, legal processing period, and one-tap
+    buttons to change the category."""
 
     def name(self) -> Text:
         return "action_ask_report_confirmed"
 
     def run_blocking(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        code = current_category(tracker).code
+        if _intent(tracker) == "edit_complaint" and _entity(tracker, "complaint_field") == "category":
+            return self._choose_category(dispatcher, domain, code)
         with session_scope() as session:
-            cat = service.category_summary(session, tracker.get_slot("complaint_category") or "illegal_dumping")
+            cat = service.category_summary(session, code)
         photo = "utter_report_photo_yes" if tracker.get_slot("report_photo_url") else "utter_report_photo_no"
-        utter_literal(dispatcher, tracker, domain, "utter_report_summary", category_name=cat.name,
-                      processing_days=cat.processing_days, photo_text=response_text(domain, photo))
+        said = f'{tracker.get_slot("report_address") or ""} {tracker.get_slot("report_description") or ""}'
+        others = [c for c, _ in service.rank_categories(said) if c != code][:MAX_OTHER_CATEGORIES]
+        buttons = [self._category_button(domain, c) for c in others]
+        buttons += [{"title": response_text(domain, "utter_report_more_categories_button"),
+                     "payload": '/edit_complaint{"complaint_field": "category"}'},
+                    {"title": response_text(domain, "utter_report_cancel_button"), "payload": "/deny"}]
+        utter_literal(dispatcher, tracker, domain, "utter_report_summary", buttons=buttons, category_name=cat.name,
+                      department_name=cat.department_name, processing_days=cat.processing_days,
+                      photo_text=response_text(domain, photo))
+        return []
+
+    @staticmethod
+    def _category_button(domain: Dict[Text, Any], code: str) -> Dict[str, str]:
+        name = service.category_info(code).name
+        title = response_text(domain, "utter_report_category_button").replace("{category_name}", name)
+        return {"title": title, "payload": category_payload(code)}
+
+    @staticmethod
+    def _choose_category(dispatcher, domain: Dict[Text, Any], current: str) -> List[EventType]:
+        buttons = [{"title": c.name, "payload": category_payload(c.code)} for c in service.category_infos()]
+        dispatcher.utter_message(response="utter_report_choose_category", buttons=buttons,
+                                 category_name=service.category_info(current).name)
         return []
 
 
@@ -174,7 +252,7 @@ class ActionFileComplaint(BlockingAction):
             with session_scope() as session:
                 filed = service.file_complaint(
                     session, resident_of(tracker),
-                    category=tracker.get_slot("complaint_category") or "illegal_dumping",
+                    category=current_category(tracker).code,
                     address=tracker.get_slot("report_address") or "",
                     description=tracker.get_slot("report_description") or "",
                     photo_url=tracker.get_slot("report_photo_url"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from devkit.benchdoc import markers
+from devkit.benchdoc import markers, meets
 from scripts.bench.nlu_eval import fmt
 from scripts.bench.nlu_pipelines import QUICK_EPOCHS
 
@@ -27,7 +27,7 @@ def check_targets(chosen: dict[str, Any] | None, full_train_s: float | None) -> 
     rows = []
     for key, label, op, threshold, unit in TARGETS:
         value = full_train_s if key == "full_train_s" else (chosen or {}).get(key)
-        met = None if value is None else (value >= threshold if op == ">=" else value < threshold)
+        met = meets(value, op, threshold)
         rows.append(
             {"key": key, "label": label, "op": op, "threshold": threshold, "unit": unit, "value": value, "met": met}
         )

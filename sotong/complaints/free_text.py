@@ -18,6 +18,9 @@ _ADDRESS_PATTERNS = [
     re.compile(r"[가-힣0-9]{1,20}(?:로|길)\s?\d+(?:번길\s?\d+)?(?:-\d+)?" + _PLACE_WORDS),
     # 지번: 가정동 123-4, 청라동 12번지
     re.compile(r"[가-힣]{1,10}\d?동\s?\d+(?:-\d+)?(?:번지)?" + _PLACE_WORDS),
+    # 동 and a named place with a position word: 청라동 커낼웨이 앞, 가좌3동 한신시장 입구
+    re.compile(r"[가-힣]{1,10}\d?동\s[가-힣A-Za-z0-9]{1,20}(?:\s[가-힣A-Za-z0-9]{1,20})?\s?"
+               r"(?:앞|옆|뒤|근처|건너편|맞은편|입구)"),
     # 아파트·빌라: 청라푸르지오아파트 101동, 한양빌라 앞
     re.compile(r"[가-힣A-Za-z0-9]{1,20}(?:아파트|빌라|오피스텔|맨션)(?:\s?\d+동)?(?:\s?\d+호)?" + _PLACE_WORDS),
     # Landmarks only with a position word, so "시장" in "시장님" never counts

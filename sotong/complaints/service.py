@@ -34,6 +34,15 @@ from sqlalchemy.orm import Session
 
 from sotong.complaints import history, queries
 from sotong.complaints.actors import Actor  # noqa: F401  (re-exported for callers)
+from sotong.complaints.categories import (  # noqa: F401  (re-exported: categories are district data)
+    CategoryInfo,
+    fallback_category,
+    category_info,
+    category_infos,
+    infer_category,
+    question_labels,
+    rank_categories,
+)
 from sotong.complaints.district import default_appeal_info, status_labels  # noqa: F401  (re-exported)
 from sotong.complaints.errors import ComplaintNotFound, CorrectionNotAllowed, InvalidComplaintInput
 from sotong.complaints.free_text import clean_answer, find_address, find_seen_at  # noqa: F401  (re-exported)

@@ -148,7 +148,8 @@ def test_status_shows_the_timeline_and_strangers_see_nothing(core_db, domain):
 
 async def test_correction_picks_the_only_open_complaint_and_logs_it(core_db, domain):
     receipt = file_one(domain)
-    events = await ValidateEditForm().run(CollectingDispatcher(), tracker("주소를 잘못 썼어요", "edit_complaint"),
+    events = await ValidateEditForm().run(CollectingDispatcher(), tracker("주소를 잘못 썼어요", "edit_complaint",
+                                                  entities=[{"entity": "complaint_field", "value": "address"}]),
                                           domain)
     got = slot_events(events)
     assert got["complaint_id"] == receipt and got["edit_field"] == "address"

@@ -34,14 +34,17 @@ CHITCHAT = ["greet", "goodbye", "thank", "affirm", "deny", "show_menu"]
 SERVICE = [
     "ask_bulky_waste", "ask_waste_bag_vendor", "ask_passport", "ask_office_hours",
     "ask_jobs", "ask_news", "ask_parking_enforcement", "report_illegal_parking",
-    "report_illegal_dumping", "check_complaint_status", "edit_complaint",
+    "report_illegal_dumping", "report_problem", "check_complaint_status", "edit_complaint",
     "cancel_complaint", "request_human",
 ]
 # Consent to 알림톡 is rarer and phrased narrowly: fewer examples suffice.
 ALERTS = ["subscribe_updates", "unsubscribe_updates"]
 OTHER = ["out_of_scope", "inform", "faq"] + ALERTS
 INTENTS = CHITCHAT + SERVICE + OTHER
-ENTITIES = {"waste_item", "dong", "complaint_id"}
+# complaint_field: the field a correction names (edit_complaint); passport_facet and day: helper H2's
+# passport/office-hours entities (their values are checked by tests/nlu, not here).
+ENTITIES = {"waste_item", "dong", "complaint_id", "complaint_field", "passport_facet", "day"}
+COMPLAINT_FIELDS = {"address", "description"}
 
 MIN_SERVICE = 40            # training examples per service intent (hard)
 MIN_TRAIN = {**{i: 25 for i in CHITCHAT}, "out_of_scope": 60, "inform": 40, "faq": 960, **{i: 20 for i in ALERTS}}
@@ -81,6 +84,8 @@ def check_entities(td: TrainingData, where: str, dongs: set, synonyms: Dict[str,
                 errors.append(f"{where}: bad complaint_id {raw!r} in {m.get('text')!r}")
             elif name == "dong" and norm(raw) not in dongs:
                 errors.append(f"{where}: dong {raw!r} not in lookup `dong` ({m.get('text')!r})")
+            elif name == "complaint_field" and value not in COMPLAINT_FIELDS:
+                errors.append(f"{where}: complaint_field {raw!r} -> {value!r} is not one of {sorted(COMPLAINT_FIELDS)}")
             elif name == "waste_item":
                 canon = synonyms.get(value.lower(), value)
                 if canon not in WASTE_ITEMS:

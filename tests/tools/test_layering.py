@@ -115,3 +115,21 @@ def test_notification_delivery_reads_the_outbox_port_only():
     found = [line for line in _area_imports("sotong.notifications", "sotong.complaints")
              if not line.endswith(tuple(f"imports {a}" for a in allowed))]
     assert found == []
+
+
+def _imports_under(folder: str) -> List[Tuple[str, int, str]]:
+    found = []
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        for line, name in imports_of(path):
+            found.append((str(path.relative_to(ROOT)), line, name))
+    return found
+
+
+def test_tooling_never_imports_tests_and_the_product_never_imports_tooling():
+    # Benchmarks and the kit share code through devkit/, never through tests/; the product
+    # (core, actions, channels, web) runs without the developer kit installed.
+    leaks = [f"{f}:{n} imports {m}" for area in ("scripts", "devkit")
+             for f, n, m in _imports_under(area) if m == "tests" or m.startswith("tests.")]
+    leaks += [f"{f}:{n} imports {m}" for area in ("sotong", "actions", "connectors", "web")
+              for f, n, m in _imports_under(area) if m == "devkit" or m.startswith("devkit.")]
+    assert leaks == []
