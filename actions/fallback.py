@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import district_vars, latest_text
+from actions.complaints.tracking import ActionComplaintStatus, receipt_asked
 from actions.faq import guess_for, utter_unknown
 from actions.updates import AnswerAction
 
@@ -42,6 +43,10 @@ class ActionFallbackMenu(AnswerAction):
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         latest = tracker.latest_message or {}
+        if receipt_asked(tracker):
+            # A receipt number has a fixed shape: whatever the NLU made of the words around
+            # it ("ZZZZ-2222 조회해 주세요" → out_of_scope), the resident is asking about it.
+            return ActionComplaintStatus().answer(dispatcher, tracker, domain)
         guess = guess_for(latest_text(tracker))
         if guess is not None and guess.civic:
             utter_unknown(dispatcher, guess)

@@ -256,3 +256,13 @@ def test_fallback_offers_closest_services_first(domain):
     assert 1 < len(first["buttons"]) <= 4
     d, _ = run(ActionFallbackMenu(), make_tracker("오늘 날씨 어때", "out_of_scope"), domain)
     assert d.messages[0]["response"] == "utter_out_of_scope" and d.messages[0]["buttons"]
+
+
+def test_a_receipt_number_the_nlu_missed_is_still_looked_up(core_db, domain):
+    """"ZZZZ-2222 조회해 주세요" may be classified out_of_scope; the receipt's fixed shape decides."""
+    from actions.fallback import ActionFallbackMenu
+
+    d = CollectingDispatcher()
+    ActionFallbackMenu().run_blocking(d, make_tracker("ZZZZ-2222 조회해 주세요", "out_of_scope",
+                                                      sender="rest:stranger"), domain)
+    assert responses(d)[-1] == "utter_complaint_not_found"
