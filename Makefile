@@ -34,10 +34,13 @@ FAQ_SOURCES  := $(wildcard $(DISTRICT_DIR)/faq/*.yml) $(wildcard sotong/faq/*.py
 # to the analyzer code forces a full retrain. data/nlu/faq.yml is generated from the
 # district's FAQ catalogue and rewritten only when its examples change, so an edited
 # answer, phone or link needs no retraining (the action server re-reads the catalogue).
+# The model is stamped with the time training *started*: data edited while it trained is
+# newer than the model, so the next `make train` trains again.
 $(MODEL): $(STAMP) $(TRAIN_INPUTS) $(NLU_CODE) $(FAQ_SOURCES)
+	set -e; started=$$(date +%s)
 	$(PY) -m sotong.faq.build --out data
 	$(RASA) train --fixed-model-name sotong --out models $(if $(filter sotong/nlu/%,$?),--force,)
-	touch $@
+	touch -d "@$$started" $@
 
 train: $(MODEL) ## Train the model if it is missing or older than its data/config
 

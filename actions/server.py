@@ -38,6 +38,7 @@ from sanic.request import Request  # noqa: E402
 from sanic.response import HTTPResponse  # noqa: E402
 
 from sotong.settings import production_mode  # noqa: E402
+from sotong.district import load_profile
 
 log = logging.getLogger("actions.server")
 
@@ -125,6 +126,8 @@ def create_app(action_package: str = "actions", secret: str | None = None,
                max_body: int | None = None) -> Sanic:
     secret_bytes = (secret if secret is not None else action_secret()).encode("utf-8")
     limit = max_body or max_body_bytes()
+    # A broken district profile stops the start with the file and key named, not mid-chat.
+    load_profile()
     app = Sanic("sotong_actions", configure_logging=False)
     app.config.REQUEST_MAX_SIZE = limit  # raw body: Sanic answers 413 itself
     app.config.FALLBACK_ERROR_FORMAT = "json"

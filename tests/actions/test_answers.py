@@ -259,10 +259,11 @@ def test_fallback_offers_closest_services_first(domain):
 
 
 def test_a_receipt_number_the_nlu_missed_is_still_looked_up(core_db, domain):
-    """"ZZZZ-2222 조회해 주세요" may be classified out_of_scope; the receipt's fixed shape decides."""
+    """ "ZZZZ-2222 조회해 주세요" may be classified out_of_scope; the receipt's fixed shape decides."""
     from actions.fallback import ActionFallbackMenu
 
     d = CollectingDispatcher()
-    ActionFallbackMenu().run_blocking(d, make_tracker("ZZZZ-2222 조회해 주세요", "out_of_scope",
-                                                      sender="rest:stranger"), domain)
+    ActionFallbackMenu().run_blocking(
+        d, make_tracker("ZZZZ-2222 조회해 주세요", "out_of_scope", sender="rest:stranger"), domain
+    )
     assert responses(d)[-1] == "utter_complaint_not_found"
