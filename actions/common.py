@@ -1,17 +1,17 @@
 """What every action needs: the district profile, the shared response variables, and
 a base that keeps blocking work (database, files) off the action server's event loop."""
+
 from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.inputs import refuse_bad_input
-
 from sotong.district import DistrictProfile, load_profile
 
 
@@ -19,7 +19,7 @@ def profile() -> DistrictProfile:
     return load_profile()
 
 
-def district_vars(p: Optional[DistrictProfile] = None, department: Optional[str] = None) -> Dict[str, Any]:
+def district_vars(p: DistrictProfile | None = None, department: str | None = None) -> dict[str, Any]:
     """Variables every response may use: district name, main phone, a department's name/phone."""
     p = p or profile()
     dept = p.department(department)
@@ -35,7 +35,7 @@ def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 
 
-def utter_sample_notice(dispatcher: CollectingDispatcher, is_sample: bool, p: Optional[DistrictProfile] = None) -> None:
+def utter_sample_notice(dispatcher: CollectingDispatcher, is_sample: bool, p: DistrictProfile | None = None) -> None:
     """Sample data must never pass for official facts: say so whenever an answer used it."""
     if is_sample:
         dispatcher.utter_message(response="utter_sample_data_notice", **district_vars(p))
@@ -58,11 +58,10 @@ class BlockingAction(Action, ABC):
             raise TypeError(f"{cls.__name__}: implement run_blocking, not run")
 
     @abstractmethod
-    def name(self) -> Text:  # abstract: the SDK registers only concrete actions
+    def name(self) -> str:  # abstract: the SDK registers only concrete actions
         ...
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if self.checks_input:
             refused = refuse_bad_input(dispatcher, tracker, domain)
             if refused is not None:
@@ -70,9 +69,9 @@ class BlockingAction(Action, ABC):
         return await asyncio.to_thread(self.run_blocking, dispatcher, tracker, domain)
 
     @abstractmethod
-    def run_blocking(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                     domain: Dict[Text, Any]) -> List[EventType]:
-        ...
+    def run_blocking(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]: ...
 
 
 async def run_off_loop(coroutine_function, *args: Any) -> Any:

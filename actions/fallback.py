@@ -6,11 +6,12 @@ department most likely to know with its phone, the main number and 120, and up t
 close topics as buttons — never another service's answer. Anything else (small talk,
 gibberish) gets the closest services from the menu, as before.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import district_vars, latest_text
@@ -21,13 +22,13 @@ from actions.updates import AnswerAction
 MAX_SUGGESTIONS = 4
 
 
-def menu_buttons(domain: Dict[Text, Any]) -> List[Dict[Text, Text]]:
+def menu_buttons(domain: dict[str, Any]) -> list[dict[str, str]]:
     """The main menu's buttons, as written in data/responses/menu.yml."""
     variations = (domain.get("responses") or {}).get("utter_main_menu") or [{}]
     return list(variations[0].get("buttons") or [])
 
 
-def closest_services(ranking: List[Dict[Text, Any]], buttons: List[Dict[Text, Text]]) -> List[Dict[Text, Text]]:
+def closest_services(ranking: list[dict[str, Any]], buttons: list[dict[str, str]]) -> list[dict[str, str]]:
     """Menu buttons ordered by the NLU's ranking of their intents; the rest of the menu fills up."""
     by_intent = {b["payload"].lstrip("/").split("{")[0]: b for b in buttons}
     chosen = [by_intent[r["name"]] for r in ranking if r.get("name") in by_intent]
@@ -38,10 +39,10 @@ def closest_services(ranking: List[Dict[Text, Any]], buttons: List[Dict[Text, Te
 
 
 class ActionFallbackMenu(AnswerAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fallback_menu"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         latest = tracker.latest_message or {}
         if receipt_asked(tracker):
             # A receipt number has a fixed shape: whatever the NLU made of the words around

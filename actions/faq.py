@@ -11,11 +11,13 @@ confidence in actions/fallback.py) gets "그건 아직 제가 안내하지 못�
 likely department, the main number and 120, and up to three close topics as buttons —
 never another topic's or service's answer.
 """
+
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional, Sequence, Text
+from collections.abc import Sequence
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -33,13 +35,20 @@ RETRIEVAL_INTENT = "faq"
 TOPIC_ENTITY = "faq_topic"
 MAX_BUTTONS = 3
 # Response names (wording in data/responses/faq.yml).
-RESPONSES = ("utter_faq_answer", "utter_faq_answer_online", "utter_faq_sample_notice",
-             "utter_faq_related", "utter_faq_unknown", "utter_faq_unknown_department", "utter_faq_did_you_mean")
+RESPONSES = (
+    "utter_faq_answer",
+    "utter_faq_answer_online",
+    "utter_faq_sample_notice",
+    "utter_faq_related",
+    "utter_faq_unknown",
+    "utter_faq_unknown_department",
+    "utter_faq_did_you_mean",
+)
 
-_last_good: Dict[str, Catalogue] = {}
+_last_good: dict[str, Catalogue] = {}
 
 
-def current_catalogue() -> Optional[Catalogue]:
+def current_catalogue() -> Catalogue | None:
     """The catalogue as staff last saved it; if their last edit broke a file, the last good one."""
     directory = profile().directory
     try:
@@ -54,11 +63,11 @@ def current_catalogue() -> Optional[Catalogue]:
     return catalogue
 
 
-def topic_button(topic: Topic) -> Dict[Text, Text]:
+def topic_button(topic: Topic) -> dict[str, str]:
     return {"title": topic.title, "payload": "/%s%s" % (RETRIEVAL_INTENT, json.dumps({TOPIC_ENTITY: topic.id}))}
 
 
-def tapped_topic(tracker: Tracker) -> Optional[str]:
+def tapped_topic(tracker: Tracker) -> str | None:
     for e in (tracker.latest_message or {}).get("entities") or []:
         if e.get("entity") == TOPIC_ENTITY and e.get("value"):
             return str(e["value"])
@@ -66,11 +75,19 @@ def tapped_topic(tracker: Tracker) -> Optional[str]:
 
 
 def utter_topic(dispatcher: CollectingDispatcher, catalogue: Catalogue, topic: Topic) -> None:
-    facts = {"faq_title": topic.title, "faq_answer": topic.answer, "faq_department": topic.department,
-             "faq_phone": topic.phone}
+    facts = {
+        "faq_title": topic.title,
+        "faq_answer": topic.answer,
+        "faq_department": topic.department,
+        "faq_phone": topic.phone,
+    }
     if topic.online:
-        dispatcher.utter_message(response="utter_faq_answer_online", faq_online_name=topic.online.name,
-                                 faq_online_url=topic.online.url, **facts)
+        dispatcher.utter_message(
+            response="utter_faq_answer_online",
+            faq_online_name=topic.online.name,
+            faq_online_url=topic.online.url,
+            **facts,
+        )
     else:
         dispatcher.utter_message(response="utter_faq_answer", **facts)
     related = catalogue.related(topic.id)[:MAX_BUTTONS]
@@ -84,8 +101,9 @@ def utter_unknown(dispatcher: CollectingDispatcher, guess: Guess, candidates: Se
     """The honest answer: not covered yet, who to ask, and the closest topics we do cover."""
     vars_ = district_vars()
     if guess.department:
-        dispatcher.utter_message(response="utter_faq_unknown_department", faq_department=guess.department,
-                                 faq_phone=guess.phone, **vars_)
+        dispatcher.utter_message(
+            response="utter_faq_unknown_department", faq_department=guess.department, faq_phone=guess.phone, **vars_
+        )
     else:
         dispatcher.utter_message(response="utter_faq_unknown", **vars_)
     topics = list(dict.fromkeys(list(candidates) + list(guess.topics)))[:MAX_BUTTONS]
@@ -93,17 +111,16 @@ def utter_unknown(dispatcher: CollectingDispatcher, guess: Guess, candidates: Se
         dispatcher.utter_message(response="utter_faq_did_you_mean", buttons=[topic_button(t) for t in topics])
 
 
-def guess_for(text: str) -> Optional[Guess]:
+def guess_for(text: str) -> Guess | None:
     catalogue = current_catalogue()
     return index_for(catalogue).guess(text) if catalogue and catalogue.topics else None
 
 
 class ActionAnswerFaq(AnswerAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_faq"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-               domain: Dict[Text, Any]) -> List[EventType]:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         catalogue = current_catalogue()
         if not catalogue or not catalogue.topics:
             utter_unknown(dispatcher, Guess(None, None, 0.0, ()))

@@ -8,9 +8,10 @@ error reply carried the whole tracker) or files it. Checked in one place, before
 every action of ours runs (BlockingAction, CarryingFormValidation), the resident
 gets a clear answer and the bad value is cleared.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -37,7 +38,7 @@ def _bad_entities(tracker: Tracker) -> tuple:
     return malformed, too_long
 
 
-def _bad_slots(tracker: Tracker, domain: Dict[Text, Any]) -> List[str]:
+def _bad_slots(tracker: Tracker, domain: dict[str, Any]) -> list[str]:
     bad = []
     for name, spec in (domain.get("slots") or {}).items():
         expected = _EXPECTED.get((spec or {}).get("type", ""))
@@ -50,8 +51,9 @@ def _bad_slots(tracker: Tracker, domain: Dict[Text, Any]) -> List[str]:
     return bad
 
 
-def refuse_bad_input(dispatcher: CollectingDispatcher, tracker: Tracker,
-                     domain: Dict[Text, Any]) -> Optional[List[EventType]]:
+def refuse_bad_input(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+) -> list[EventType] | None:
     """None when the message and slots are well-formed; else the answer already uttered
     and the events clearing what was bad (the caller returns them instead of acting)."""
     malformed, too_long = _bad_entities(tracker)
@@ -64,7 +66,10 @@ def refuse_bad_input(dispatcher: CollectingDispatcher, tracker: Tracker,
         dispatcher.utter_message(response="utter_input_malformed")
     # A slot mapped from a bad entity holds the bad value too: clear both kinds.
     domain_slots = domain.get("slots") or {}
-    cleared = set(slots) | {s for s, spec in domain_slots.items()
-                            for m in (spec or {}).get("mappings") or []
-                            if m.get("type") == "from_entity" and m.get("entity") in (malformed | too_long)}
+    cleared = set(slots) | {
+        s
+        for s, spec in domain_slots.items()
+        for m in (spec or {}).get("mappings") or []
+        if m.get("type") == "from_entity" and m.get("entity") in (malformed | too_long)
+    }
     return [SlotSet(name, None) for name in sorted(cleared)]

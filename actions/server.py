@@ -14,6 +14,7 @@ executor behind four locks:
 * error replies are short JSON: never the tracker (rasa_sdk's handler echoes the
   whole request body on any exception) and never a traceback.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -37,8 +38,8 @@ from sanic.exceptions import SanicException  # noqa: E402
 from sanic.request import Request  # noqa: E402
 from sanic.response import HTTPResponse  # noqa: E402
 
+from sotong.district import load_profile  # noqa: E402
 from sotong.settings import production_mode  # noqa: E402
-from sotong.district import load_profile
 
 log = logging.getLogger("actions.server")
 
@@ -73,8 +74,10 @@ def action_secret() -> str:
     """
     secret = os.environ.get("SOTONG_ACTION_SECRET", "").strip()
     if not secret:
-        raise ConfigError("SOTONG_ACTION_SECRET is not set: the action server does not start without it "
-                          "(scripts/run.sh generates one in var/action-secret)")
+        raise ConfigError(
+            "SOTONG_ACTION_SECRET is not set: the action server does not start without it "
+            "(scripts/run.sh generates one in var/action-secret)"
+        )
     if len(secret) < MIN_SECRET_LENGTH:
         if production_mode():
             raise ConfigError(f"SOTONG_ACTION_SECRET is shorter than {MIN_SECRET_LENGTH} characters")
@@ -116,14 +119,17 @@ def parse_action_call(body: bytes) -> dict[str, Any]:
     except (ValueError, RecursionError):  # RecursionError: deeply nested JSON
         raise BodyError(400, "invalid_json") from None
     tracker = call.get("tracker") if isinstance(call, dict) else None
-    if not isinstance(tracker, dict) or not isinstance(call.get("next_action"), str) \
-            or not isinstance(tracker.get("sender_id"), str) or not isinstance(call.get("domain", {}), dict):
+    if (
+        not isinstance(tracker, dict)
+        or not isinstance(call.get("next_action"), str)
+        or not isinstance(tracker.get("sender_id"), str)
+        or not isinstance(call.get("domain", {}), dict)
+    ):
         raise BodyError(400, "invalid_action_call")
     return call
 
 
-def create_app(action_package: str = "actions", secret: str | None = None,
-               max_body: int | None = None) -> Sanic:
+def create_app(action_package: str = "actions", secret: str | None = None, max_body: int | None = None) -> Sanic:
     secret_bytes = (secret if secret is not None else action_secret()).encode("utf-8")
     limit = max_body or max_body_bytes()
     # A broken district profile stops the start with the file and key named, not mid-chat.
@@ -140,8 +146,12 @@ def create_app(action_package: str = "actions", secret: str | None = None,
             return None
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, secret_bytes):
-            log.warning("action server: %s %s refused (%s)", request.method, request.path,
-                        "wrong secret" if given else "no secret")
+            log.warning(
+                "action server: %s %s refused (%s)",
+                request.method,
+                request.path,
+                "wrong secret" if given else "no secret",
+            )
             return _error(401, "unauthorized")
         return None
 
@@ -187,8 +197,9 @@ def create_app(action_package: str = "actions", secret: str | None = None,
 
 
 def _setup_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr, force=True)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
+    )
 
 
 def main() -> int:
@@ -201,8 +212,7 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     log.info("action server on http://%s:%s (secret header %s required)", host, port, SECRET_HEADER)
-    app.run(host=host, port=port, workers=utils.number_of_sanic_workers(), access_log=False,
-            debug=False, motd=False)
+    app.run(host=host, port=port, workers=utils.number_of_sanic_workers(), access_log=False, debug=False, motd=False)
     return 0
 
 

@@ -4,6 +4,7 @@ The URL comes from DATABASE_URL (sotong.settings). ``sotong.db.create_schema`` p
 an open connection in ``config.attributes["connection"]`` instead, so tests and the
 CLI migrate exactly the engine they use.
 """
+
 from __future__ import annotations
 
 from logging.config import fileConfig
@@ -38,8 +39,9 @@ def _configure(connection) -> None:
 def run_offline() -> None:
     from sotong.settings import load_settings
 
-    context.configure(url=load_settings().database_url, target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=load_settings().database_url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -11,6 +11,7 @@ A package is reported when its pinned version is listed in an advisory's `versio
 or falls inside one of its ECOSYSTEM ranges. Exit status: 0 clean, 1 findings,
 2 when the database is missing (with the reason printed, never a silent pass).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,9 +51,14 @@ def _in_range(version: Version, events: list) -> bool:
         try:
             if "introduced" in event:
                 affected = event["introduced"] == "0" or version >= Version(str(event["introduced"]))
-            elif "fixed" in event and affected and version >= Version(str(event["fixed"])):
-                affected = False
-            elif "last_affected" in event and affected and version > Version(str(event["last_affected"])):
+            elif (
+                "fixed" in event
+                and affected
+                and version >= Version(str(event["fixed"]))
+                or "last_affected" in event
+                and affected
+                and version > Version(str(event["last_affected"]))
+            ):
                 affected = False
         except InvalidVersion:
             continue
@@ -92,8 +98,11 @@ def main(argv=None) -> int:
     parser.add_argument("--lock", type=Path, default=ROOT / "requirements.lock")
     args = parser.parse_args(argv)
     if not (args.db / "vulns").is_dir():
-        print(f"audit: no advisory database at {args.db} (expected {args.db}/vulns/). "
-              "Clone https://github.com/pypa/advisory-database and pass ADVISORY_DB=<path>.", file=sys.stderr)
+        print(
+            f"audit: no advisory database at {args.db} (expected {args.db}/vulns/). "
+            "Clone https://github.com/pypa/advisory-database and pass ADVISORY_DB=<path>.",
+            file=sys.stderr,
+        )
         return 2
     findings = audit(args.db, args.lock)
     for f in findings:

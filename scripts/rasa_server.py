@@ -17,6 +17,7 @@ own CLI entry point in-process, and adds three defaults:
 Other options (model, credentials, endpoints, CORS) pass through to ``rasa run`` /
 ``rasa shell``; ``--auth-token``, ``-i``/``--interface`` are refused: they come from here.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -50,8 +51,9 @@ def read_token() -> str:
             raise LaunchError(f"cannot read SOTONG_RASA_TOKEN_FILE {path}: {exc.strerror}") from None
     if not token:
         # The HTTP API injects messages and reads every conversation: never run it open.
-        raise LaunchError("set SOTONG_RASA_TOKEN or SOTONG_RASA_TOKEN_FILE (scripts/run.sh keeps one in "
-                          "var/rasa-token)")
+        raise LaunchError(
+            "set SOTONG_RASA_TOKEN or SOTONG_RASA_TOKEN_FILE (scripts/run.sh keeps one in var/rasa-token)"
+        )
     if len(token) < 16 and production_mode():
         raise LaunchError("SOTONG_RASA_TOKEN is shorter than 16 characters")
     return token
@@ -82,8 +84,11 @@ def install_constant_time_auth() -> None:
             @wraps(handler)
             async def decorated(request, *args, **kwargs):
                 given = _given_token(request, allow_query)
-                if token is not None and given is not None and \
-                        hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
+                if (
+                    token is not None
+                    and given is not None
+                    and hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
+                ):
                     result = handler(request, *args, **kwargs)
                     return await result if hasattr(result, "__await__") else result
                 if app.config.get("USE_JWT"):
@@ -100,8 +105,10 @@ def install_constant_time_auth() -> None:
 def rasa_argv(command: str, passthrough: list[str], host: str, port: str) -> list[str]:
     for arg in passthrough:
         if arg.split("=", 1)[0] in FORBIDDEN_ARGS:
-            raise LaunchError(f"{arg.split('=', 1)[0]} is set by this launcher (SOTONG_RASA_TOKEN*, "
-                              "SOTONG_RASA_HOST), not on the command line")
+            raise LaunchError(
+                f"{arg.split('=', 1)[0]} is set by this launcher (SOTONG_RASA_TOKEN*, "
+                "SOTONG_RASA_HOST), not on the command line"
+            )
     argv = ["rasa", command, "-i", host, "--port", port]
     if command == "run":
         argv.append("--enable-api")

@@ -12,6 +12,7 @@ the supervisor's own stdout/stderr. --give-up-after N stops everything when a
 service fails N times in a row without staying up (the test harness uses it to
 fail fast instead of waiting for a timeout; `make run` retries forever).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,8 +62,15 @@ class Service:
 
 
 class Supervisor:
-    def __init__(self, services: list[Service], min_delay: float = 1.0, max_delay: float = 30.0,
-                 reset_after: float = 60.0, give_up_after: int = 0, grace: float = 20.0) -> None:
+    def __init__(
+        self,
+        services: list[Service],
+        min_delay: float = 1.0,
+        max_delay: float = 30.0,
+        reset_after: float = 60.0,
+        give_up_after: int = 0,
+        grace: float = 20.0,
+    ) -> None:
         self.services = services
         self.min_delay, self.max_delay = min_delay, max_delay
         self.reset_after, self.give_up_after, self.grace = reset_after, give_up_after, grace
@@ -83,13 +91,15 @@ class Supervisor:
         service.failures_in_row += 1
         service.delay = min(self.max_delay, service.delay * 2 if service.delay else self.min_delay)
         if self.give_up_after and service.failures_in_row >= self.give_up_after:
-            log.error("%s exited with status %s, %d times in a row: giving up", service.name, status,
-                      service.failures_in_row)
+            log.error(
+                "%s exited with status %s, %d times in a row: giving up", service.name, status, service.failures_in_row
+            )
             return False
         service.restarts += 1
         service.restart_at = now + service.delay
-        log.warning("%s exited with status %s; restart %d in %g s", service.name, status, service.restarts,
-                    service.delay)
+        log.warning(
+            "%s exited with status %s; restart %d in %g s", service.name, status, service.restarts, service.delay
+        )
         return True
 
     def run(self) -> int:

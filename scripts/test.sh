@@ -7,6 +7,14 @@ export PYTHONPATH="$PWD" TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=
 echo "== dependencies (pip check)"
 .venv/bin/python -m pip check
 
+echo "== lint (ruff check, ruff format --check, mypy sotong/)"
+.venv/bin/ruff check --quiet .
+.venv/bin/ruff format --check --quiet .
+.venv/bin/mypy sotong/
+
+echo "== FAQ catalogue (sotong.faq.build --check)"
+.venv/bin/python -m sotong.faq.build --check
+
 echo "== training data and domain (rasa data validate --fail-on-warnings, see scripts/validate.py)"
 .venv/bin/python scripts/validate.py 2>&1 | grep -E "^(WARNING|validation)"; [ "${PIPESTATUS[0]}" -eq 0 ]
 

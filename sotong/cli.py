@@ -7,6 +7,7 @@ Adding an area means adding its module name here, nothing else.
 Bad input (an unknown receipt number, a refused transition) prints one line on
 stderr and exits 1; no tracebacks unless SOTONG_DEBUG=1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,6 @@ import importlib
 import logging
 import os
 import sys
-from typing import List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -61,13 +61,15 @@ def _setup(args) -> int:
 
 
 def _register_db(subparsers) -> None:
-    subparsers.add_parser("setup", help="db upgrade + db seed + directory load-district (idempotent)") \
-        .set_defaults(func=_setup)
+    subparsers.add_parser("setup", help="db upgrade + db seed + directory load-district (idempotent)").set_defaults(
+        func=_setup
+    )
     db = subparsers.add_parser("db", help="database schema and sample data")
     sub = db.add_subparsers(dest="db_command", required=True)
     sub.add_parser("upgrade", help="apply the Alembic migrations (alembic upgrade head)").set_defaults(func=_db_upgrade)
-    sub.add_parser("seed", help="load departments, officers and categories from the district folder") \
-        .set_defaults(func=_db_seed)
+    sub.add_parser("seed", help="load departments, officers and categories from the district folder").set_defaults(
+        func=_db_seed
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,7 +95,7 @@ def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     logmask.install()  # every record masked, whoever adds a handler (the notification worker runs here)
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
@@ -106,10 +108,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         if os.environ.get("SOTONG_DEBUG") == "1":
             raise
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"database error: {first}\n(is the schema up to date? run: python -m sotong.cli db upgrade)",
-              file=sys.stderr)
+        print(
+            f"database error: {first}\n(is the schema up to date? run: python -m sotong.cli db upgrade)",
+            file=sys.stderr,
+        )
         return 1
-    except Exception as exc:  # noqa: BLE001 - a CLI prints, it does not dump a traceback
+    except Exception as exc:
         if os.environ.get("SOTONG_DEBUG") == "1":
             raise
         print(f"error: {type(exc).__name__}: {exc} (SOTONG_DEBUG=1 shows the traceback)", file=sys.stderr)

@@ -4,12 +4,13 @@ SQLAlchemy 1.4 is what rasa 3.6 allows; code here uses the 2.0-style API
 (``future=True``, ``select()``) so it carries over unchanged. The schema is
 owned by the Alembic migrations in ``migrations/``; ``create_schema`` runs them.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -37,6 +38,7 @@ class Base(metaclass=DeclarativeMeta):
     metadata = _registry.metadata
     __init__ = _registry.constructor
 
+
 _engines: dict[str, Engine] = {}
 
 
@@ -55,7 +57,7 @@ def _create_private_file(path: Path) -> None:
 
 def _sqlite_engine(url: str) -> Engine:
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        _create_private_file(Path(url[len("sqlite:///"):].split("?", 1)[0]))
+        _create_private_file(Path(url[len("sqlite:///") :].split("?", 1)[0]))
     engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 15})
 
     @event.listens_for(engine, "connect")
@@ -79,7 +81,7 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
-def get_engine(url: Optional[str] = None) -> Engine:
+def get_engine(url: str | None = None) -> Engine:
     """One engine per URL per process; creates the SQLite file's folder if needed."""
     url = url or load_settings().database_url
     if url in _engines:
@@ -101,13 +103,13 @@ def dispose_engine(url: str) -> None:
 
 def import_models() -> None:
     """Register every table on ``Base.metadata`` (Alembic autogenerate and tests need all)."""
-    import sotong.complaints.models  # noqa: F401
-    import sotong.directory.models  # noqa: F401
-    import sotong.notifications.models  # noqa: F401
+    import sotong.complaints.models
+    import sotong.directory.models
+    import sotong.notifications.models
     import sotong.privacy.models  # noqa: F401
 
 
-def create_schema(engine: Optional[Engine] = None) -> None:
+def create_schema(engine: Engine | None = None) -> None:
     """Bring the database to the newest schema by running the Alembic migrations (idempotent).
 
     Migrations rather than ``create_all`` so a database created here can be upgraded
@@ -125,7 +127,7 @@ def create_schema(engine: Optional[Engine] = None) -> None:
 
 
 @contextmanager
-def session_scope(engine: Optional[Engine] = None) -> Iterator[Session]:
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """A transaction: commit on success, roll back on any error."""
     factory = sessionmaker(bind=engine or get_engine(), future=True, expire_on_commit=False)
     session = factory()

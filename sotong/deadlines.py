@@ -14,13 +14,13 @@ treat after-hours filings as next-day receipts would change ``_first_day``.
 
 Times are stored in the database as naive UTC; helpers here convert.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Optional, overload
+from typing import overload
 
 from sotong.workdays import KST, is_holiday, is_working_day, next_working_day  # noqa: F401 (re-exported)
-
 
 WORKDAY_START = time(9, 0)
 WORKDAY_END = time(18, 0)
@@ -30,8 +30,8 @@ HOURS_PER_DAY = 8
 HOUR_MODE_MAX_DAYS = 5
 
 
-
 # --- clock -------------------------------------------------------------------
+
 
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
@@ -48,7 +48,7 @@ def to_db(moment: datetime) -> datetime:
 def from_db(stored: datetime) -> datetime: ...
 @overload
 def from_db(stored: None) -> None: ...
-def from_db(stored: Optional[datetime]) -> Optional[datetime]:
+def from_db(stored: datetime | None) -> datetime | None:
     """Naive UTC from the database -> aware UTC."""
     if stored is None:
         return None
@@ -60,6 +60,7 @@ def to_kst(moment: datetime) -> datetime:
 
 
 # --- calendar: sotong.workdays ----------------------------------------------
+
 
 def _first_day(received: date) -> date:
     return received if is_working_day(received) else next_working_day(received)
@@ -105,7 +106,7 @@ def due_at(received_at: datetime, period_days: int) -> datetime:
     return datetime.combine(last_day, WORKDAY_END, KST)
 
 
-def is_overdue(deadline: Optional[datetime], now: Optional[datetime] = None) -> bool:
+def is_overdue(deadline: datetime | None, now: datetime | None = None) -> bool:
     """True once ``now`` is past the deadline. Whether the complaint is still open is
     the caller's concern (a completed complaint is not overdue)."""
     if deadline is None:

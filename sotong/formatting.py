@@ -3,10 +3,11 @@
 Sentences belong in the response files; these only render values that are
 slotted into them.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 _WEEKDAYS = "월화수목금토일"
 

@@ -13,6 +13,7 @@ app (``web/__main__.py``) and the ``sotong`` CLI (notification worker).
 Python warnings are routed through logging too, so a warning that quotes a
 resident's message is masked like any other line.
 """
+
 from __future__ import annotations
 
 import logging

@@ -6,24 +6,26 @@ profile may move it to Redis). Memory is bounded by ``max_keys``: when full, the
 least recently seen key is forgotten, which can only make a limit more lenient for
 that key, never lock anyone out.
 """
+
 from __future__ import annotations
 
 import threading
 import time
 from collections import OrderedDict, deque
-from typing import Callable, Deque
+from collections.abc import Callable
 
 
 class RateLimiter:
-    def __init__(self, limit: int, per_seconds: float, max_keys: int = 100_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limit: int, per_seconds: float, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if limit < 1 or per_seconds <= 0 or max_keys < 1:
             raise ValueError("limit, per_seconds and max_keys must be positive")
         self.limit = limit
         self.per_seconds = per_seconds
         self.max_keys = max_keys
         self._clock = clock
-        self._hits: "OrderedDict[str, Deque[float]]" = OrderedDict()
+        self._hits: "OrderedDict[str, deque[float]]" = OrderedDict()
         self._lock = threading.Lock()
 
     def allow(self, key: str) -> bool:

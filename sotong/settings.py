@@ -1,4 +1,5 @@
 """Every environment variable Sotong reads, in one place (listed in the README)."""
+
 from __future__ import annotations
 
 import os

@@ -4,11 +4,11 @@ Public holidays come from the maintained ``holidays`` package (lunar holidays,
 substitute holidays and election days included), with Korean names, so nothing
 here needs a yearly edit. Deadlines and office hours both count on this module.
 """
+
 from __future__ import annotations
 
 import threading
 from datetime import date, timedelta, timezone
-from typing import Optional
 
 import holidays
 
@@ -18,7 +18,7 @@ _kr_holidays = holidays.country_holidays("KR", language="ko")
 _holiday_lock = threading.Lock()  # lookups expand the year table lazily
 
 
-def holiday_name(day: date) -> Optional[str]:
+def holiday_name(day: date) -> str | None:
     """'추석', '설날', ... or None on an ordinary day."""
     with _holiday_lock:
         return _kr_holidays.get(day)

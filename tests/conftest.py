@@ -5,6 +5,7 @@ database created on 127.0.0.1:5432 and dropped at the end), migrated with Alembi
 production, emptied and re-seeded before every test. When PostgreSQL cannot be reached
 its tests are skipped with the reason, printed in the summary too.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,13 +28,12 @@ def _pg_admin():
     for user in users:
         for dbname in ("test", "postgres"):
             url = f"postgresql+psycopg2://{user}@{PG_HOST}:{PG_PORT}/{dbname}"
-            engine = create_engine(url, future=True, isolation_level="AUTOCOMMIT",
-                                   connect_args={"connect_timeout": 3})
+            engine = create_engine(url, future=True, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
             try:
                 with engine.connect() as conn:
                     conn.execute(text("select 1"))
                 return engine, user
-            except Exception as exc:  # noqa: BLE001 - any failure means "try the next one"
+            except Exception as exc:
                 errors.append(f"{user}@{dbname}: {str(exc).strip().splitlines()[0]}")
                 engine.dispose()
     raise ConnectionError("; ".join(errors))

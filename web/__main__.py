@@ -2,6 +2,7 @@
 
 Phone numbers are masked in every log record (sotong.logmask), uvicorn's access log too.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,13 +33,22 @@ def main() -> int:
     if staff_token() is None:
         log.warning("SOTONG_STAFF_TOKEN is not set: the staff API answers 503 until it is")
     elif len(staff_token() or "") < 16:
-        log.warning("SOTONG_STAFF_TOKEN is short; use at least 32 random characters "
-                    "(python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+        log.warning(
+            "SOTONG_STAFF_TOKEN is short; use at least 32 random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
     # log_config=None: keep our masking handler instead of uvicorn's own logging setup.
     # ws="none": no WebSocket routes, and uvicorn's "auto" choice fails to import with the
     # websockets 10.x that rasa pins.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
-                ws="none", proxy_headers=False, server_header=False)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        ws="none",
+        proxy_headers=False,
+        server_header=False,
+    )
     return 0
 
 

@@ -6,9 +6,8 @@ token), never at import time. The interactive docs (/docs, /openapi.json) are of
 API is described in docs/staff-api.md and a district server should expose no more
 than it needs.
 """
-from __future__ import annotations
 
-from typing import Dict, Optional
+from __future__ import annotations
 
 from fastapi import FastAPI
 
@@ -18,7 +17,7 @@ from web.settings import WebSettings, load_web_settings
 from web.staff_api import router as staff_router
 
 
-def create_app(settings: Optional[WebSettings] = None) -> FastAPI:
+def create_app(settings: WebSettings | None = None) -> FastAPI:
     settings = settings or load_web_settings()
     app = FastAPI(title="Sotong web", docs_url=None, redoc_url=None, openapi_url=None)
     install_error_handlers(app)
@@ -27,7 +26,7 @@ def create_app(settings: Optional[WebSettings] = None) -> FastAPI:
     app.add_middleware(CatchAllMiddleware)
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> Dict[str, str]:
+    def healthz() -> dict[str, str]:
         """Liveness only (no database round trip, so probes never queue behind writers)."""
         return {"status": "ok"}
 

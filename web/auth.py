@@ -5,6 +5,7 @@ closed (503), never open. The token says "this is staff", not which officer: the
 in ``X-Staff-Name`` is declared by the caller and goes into the complaint history as
 ``staff:<name>`` so every change says who made it.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -28,19 +29,29 @@ def require_staff_token(request: Request) -> None:
     """Router dependency: 503 when no token is configured, 401 unless the request carries it."""
     expected = staff_token()  # read per request: rotating the token needs no code change
     if expected is None:
-        raise ApiError(503, "staff_api_disabled",
-                       "the staff API is disabled: set SOTONG_STAFF_TOKEN on the server to enable it")
+        raise ApiError(
+            503, "staff_api_disabled", "the staff API is disabled: set SOTONG_STAFF_TOKEN on the server to enable it"
+        )
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     given = given.strip()
     if scheme.lower() != "bearer" or not given:
-        raise ApiError(401, "unauthorized", "send the staff token as 'Authorization: Bearer <token>'",
-                       headers=_CHALLENGE)
+        raise ApiError(
+            401, "unauthorized", "send the staff token as 'Authorization: Bearer <token>'", headers=_CHALLENGE
+        )
     # Compare bytes: compare_digest refuses non-ASCII str, and bytes keep it constant-time.
     if not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
-        log.warning("staff API: wrong token from %s for %s %s",
-                    request.client.host if request.client else "?", request.method, request.url.path)
-        raise ApiError(401, "unauthorized", "the staff token is not valid",
-                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        log.warning(
+            "staff API: wrong token from %s for %s %s",
+            request.client.host if request.client else "?",
+            request.method,
+            request.url.path,
+        )
+        raise ApiError(
+            401,
+            "unauthorized",
+            "the staff token is not valid",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
 
 
 def staff_actor(request: Request) -> Actor:
@@ -50,8 +61,9 @@ def staff_actor(request: Request) -> Actor:
     """
     raw = request.headers.get(STAFF_NAME_HEADER)
     if raw is None or not raw.strip():
-        raise ApiError(400, "missing_staff_name",
-                       f"changes must say who makes them: send the '{STAFF_NAME_HEADER}' header")
+        raise ApiError(
+            400, "missing_staff_name", f"changes must say who makes them: send the '{STAFF_NAME_HEADER}' header"
+        )
     try:
         name = raw.encode("latin-1").decode("utf-8").strip()
     except UnicodeError:

@@ -6,11 +6,13 @@ bad input, 413 body too large, 503 not configured or database down). Anything
 unexpected is logged with its traceback (phone numbers masked) and answered with a
 generic 500: a client never sees a traceback or SQL.
 """
+
 from __future__ import annotations
 
 import logging
 import traceback
-from typing import Any, Dict, List, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -48,8 +50,7 @@ _HTTP_CODES = {
 class ApiError(Exception):
     """An answer the web layer decides on itself (auth, headers, body limits)."""
 
-    def __init__(self, status: int, code: str, message: str, *, headers: Optional[Mapping[str, str]] = None,
-                 **extra: Any):
+    def __init__(self, status: int, code: str, message: str, *, headers: Mapping[str, str] | None = None, **extra: Any):
         super().__init__(message)
         self.status = status
         self.code = code
@@ -65,10 +66,12 @@ class BodyTooLarge(StarletteHTTPException):
         super().__init__(413, f"the request body is larger than {limit} bytes")
 
 
-def error_response(status: int, code: str, message: str, headers: Optional[Mapping[str, str]] = None,
-                   **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status,
-                        headers=dict(headers or {}))
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message, **extra}}, status_code=status, headers=dict(headers or {})
+    )
 
 
 def _value(status: Any) -> str:
@@ -96,15 +99,22 @@ async def _not_found(request: Request, exc: ComplaintNotFound) -> JSONResponse:
 
 async def _transition_refused(request: Request, exc: TransitionRefused) -> JSONResponse:
     _refused(request, exc)
-    return error_response(409, exc.code, str(exc), from_status=_value(exc.from_status),
-                          to_status=_value(exc.to_status), reason=exc.reason,
-                          allowed=staff_next_statuses(exc.from_status))
+    return error_response(
+        409,
+        exc.code,
+        str(exc),
+        from_status=_value(exc.from_status),
+        to_status=_value(exc.to_status),
+        reason=exc.reason,
+        allowed=staff_next_statuses(exc.from_status),
+    )
 
 
 async def _correction_not_allowed(request: Request, exc: CorrectionNotAllowed) -> JSONResponse:
     _refused(request, exc)
-    return error_response(409, exc.code, str(exc), from_status=_value(exc.status),
-                          allowed=staff_next_statuses(exc.status))
+    return error_response(
+        409, exc.code, str(exc), from_status=_value(exc.status), allowed=staff_next_statuses(exc.status)
+    )
 
 
 async def _invalid_input(request: Request, exc: InvalidComplaintInput) -> JSONResponse:
@@ -128,11 +138,11 @@ def _field(loc: Any) -> str:
     return ".".join(str(part) for part in loc if part not in ("body", "query", "path", "header"))
 
 
-def validation_details(errors: List[Dict[str, Any]]) -> List[Dict[str, str]]:
+def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"field": _field(e.get("loc", ())), "problem": str(e.get("msg", ""))} for e in errors]
 
 
-def validation_message(details: List[Dict[str, str]]) -> str:
+def validation_message(details: list[dict[str, str]]) -> str:
     return "; ".join(f"{d['field'] or 'body'}: {d['problem']}" for d in details) or "invalid input"
 
 
@@ -159,8 +169,9 @@ def log_unexpected(where: str, exc: BaseException) -> None:
 async def _database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
     log_unexpected(f"{request.method} {request.url.path}", exc)
     if isinstance(exc, OperationalError):
-        return error_response(503, "database_unavailable",
-                              "the database is unavailable or its schema is out of date; try again later")
+        return error_response(
+            503, "database_unavailable", "the database is unavailable or its schema is out of date; try again later"
+        )
     return error_response(500, "internal_error", "something went wrong; the error has been logged")
 
 
@@ -204,7 +215,7 @@ class CatchAllMiddleware:
         except BodyTooLarge as exc:  # raised from receive() outside a FastAPI route (e.g. a mount)
             if not started:
                 await error_response(413, "body_too_large", exc.detail)(scope, receive, send)
-        except Exception as exc:  # noqa: BLE001 - the one place that turns anything into a 500
+        except Exception as exc:
             log_unexpected(f"{scope.get('method')} {scope.get('path')}", exc)
             if not started:
                 response = error_response(500, "internal_error", "something went wrong; the error has been logged")
@@ -231,8 +242,9 @@ class BodySizeLimitMiddleware:
                 await error_response(400, "bad_request", "invalid Content-Length")(scope, receive, send)
                 return
             if too_large:
-                await error_response(413, "body_too_large",
-                                     f"the request body is larger than {limit} bytes")(scope, receive, send)
+                await error_response(413, "body_too_large", f"the request body is larger than {limit} bytes")(
+                    scope, receive, send
+                )
                 return
         seen = 0
 

@@ -8,11 +8,11 @@ staff token in particular is looked up on every request.
   SOTONG_STAFF_TOKEN    bearer token of the staff API; unset = the staff API answers 503
   SOTONG_WEB_MAX_BODY   largest request body in bytes (default 65536); larger ones get 413
 """
+
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Optional
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -55,6 +55,6 @@ def load_web_settings() -> WebSettings:
     )
 
 
-def staff_token() -> Optional[str]:
+def staff_token() -> str | None:
     """The staff API's token, or None when unset/blank (then the API stays closed)."""
     return _env("SOTONG_STAFF_TOKEN") or None

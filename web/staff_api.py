@@ -5,11 +5,13 @@ Each endpoint opens one transaction, calls the core and returns its view as JSON
 lifecycle, deadlines and notifications are the core's business. Every route needs the
 staff token; every write also needs ``X-Staff-Name`` (recorded as ``staff:<name>``).
 """
+
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Callable, Dict, List, Optional, Type, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Extra, ValidationError, constr, root_validator
@@ -31,8 +33,7 @@ def _no_store(response: Response) -> None:
     response.headers["Cache-Control"] = "no-store"
 
 
-router = APIRouter(prefix="/api/staff", tags=["staff"],
-                   dependencies=[Depends(require_staff_token), Depends(_no_store)])
+router = APIRouter(prefix="/api/staff", tags=["staff"], dependencies=[Depends(require_staff_token), Depends(_no_store)])
 
 
 # --- request bodies ---------------------------------------------------------------
@@ -50,9 +51,9 @@ class _Body(BaseModel):
 class AssignBody(_Body):
     """Neither field: the department the category routes to. ``officer``: name the officer in charge."""
 
-    department: Optional[Code] = None
-    officer: Optional[Code] = None
-    note: Optional[Note] = None
+    department: Code | None = None
+    officer: Code | None = None
+    note: Note | None = None
 
     @root_validator(skip_on_failure=True)
     def _one_target(cls, values):
@@ -63,23 +64,23 @@ class AssignBody(_Body):
 
 class AdvanceBody(_Body):
     status: constr(strip_whitespace=True, min_length=1, max_length=40)
-    note: Optional[Note] = None
+    note: Note | None = None
 
 
 class RejectBody(_Body):
     reason: constr(strip_whitespace=True, min_length=1, max_length=2000)
-    appeal_info: Optional[LongText] = None  # default: the district's wording (complaints.yml)
+    appeal_info: LongText | None = None  # default: the district's wording (complaints.yml)
 
 
 class TransferBody(_Body):
     department: Code
-    note: Optional[Note] = None
+    note: Note | None = None
 
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def json_body(model: Type[M]) -> Callable[..., Any]:
+def json_body(model: type[M]) -> Callable[..., Any]:
     """Parse the body as a dependency, so it runs after the token check (a stranger gets
     401, not a lesson in our schema). An empty body counts as ``{}``."""
 
@@ -90,8 +91,12 @@ def json_body(model: Type[M]) -> Callable[..., Any]:
         except (UnicodeDecodeError, ValueError):
             raise ApiError(400, "malformed_json", "the body is not valid JSON (UTF-8)") from None
         if not isinstance(data, dict):
-            raise ApiError(422, "invalid_input", "the body must be a JSON object",
-                           details=[{"field": "", "problem": "expected a JSON object"}])
+            raise ApiError(
+                422,
+                "invalid_input",
+                "the body must be a JSON object",
+                details=[{"field": "", "problem": "expected a JSON object"}],
+            )
         try:
             return model.parse_obj(data)
         except ValidationError as exc:
@@ -103,7 +108,8 @@ def json_body(model: Type[M]) -> Callable[..., Any]:
 
 # --- responses --------------------------------------------------------------------
 
-def complaint_json(view: ComplaintView) -> Dict[str, Any]:
+
+def complaint_json(view: ComplaintView) -> dict[str, Any]:
     """The core's view (timeline, department, officer name/phone, due date, overdue) plus
     the statuses staff may move it to next."""
     data = view.as_dict()
@@ -111,7 +117,7 @@ def complaint_json(view: ComplaintView) -> Dict[str, Any]:
     return data
 
 
-def notification_json(n: NotificationView) -> Dict[str, Any]:
+def notification_json(n: NotificationView) -> dict[str, Any]:
     def at(moment):
         return moment.isoformat() if moment else None
 
@@ -131,8 +137,9 @@ def notification_json(n: NotificationView) -> Dict[str, Any]:
     }
 
 
-def _logged(actor: Actor, action: str, view: ComplaintView, target: Optional[str] = None,
-            note: Optional[str] = None) -> Dict[str, Any]:
+def _logged(
+    actor: Actor, action: str, view: ComplaintView, target: str | None = None, note: str | None = None
+) -> dict[str, Any]:
     """Audit line for a write that committed (the logger masks phone numbers)."""
     detail = "; ".join(part for part in (target, f"note: {note[:200]}" if note else None) if part)
     log.info("%s %s %s -> %s%s", actor, action, view.receipt_no, view.status, f" ({detail})" if detail else "")
@@ -141,13 +148,14 @@ def _logged(actor: Actor, action: str, view: ComplaintView, target: Optional[str
 
 # --- reads ------------------------------------------------------------------------
 
+
 @router.get("/complaints")
 def list_complaints(
-    status: Optional[str] = None,
+    status: str | None = None,
     overdue: bool = False,
-    department: Optional[str] = None,
+    department: str | None = None,
     limit: int = Query(200, ge=1, le=1000),
-) -> List[Dict[str, Any]]:
+) -> list[dict[str, Any]]:
     """The staff queue, oldest due first (as ``sotong complaints list``); an unknown status
     or department is bad input (the core says which), not an empty queue."""
     with session_scope() as s:
@@ -156,17 +164,17 @@ def list_complaints(
 
 
 @router.get("/complaints/{receipt_no}")
-def show_complaint(receipt_no: str) -> Dict[str, Any]:
+def show_complaint(receipt_no: str) -> dict[str, Any]:
     with session_scope() as s:
         return complaint_json(service.get_complaint(s, receipt_no))
 
 
 @router.get("/notifications")
 def list_notifications(
-    status: Optional[str] = None,
-    receipt_no: Optional[str] = None,
+    status: str | None = None,
+    receipt_no: str | None = None,
     limit: int = Query(200, ge=1, le=1000),
-) -> List[Dict[str, Any]]:
+) -> list[dict[str, Any]]:
     """The outbox (as ``sotong notifications list``): the newest ``limit`` messages, oldest
     first, phone numbers masked."""
     with session_scope() as s:
@@ -176,12 +184,13 @@ def list_notifications(
 
 # --- writes -----------------------------------------------------------------------
 
+
 @router.post("/complaints/{receipt_no}/assign")
 def assign(
     receipt_no: str,
     actor: Actor = Depends(staff_actor),
     body: AssignBody = Depends(json_body(AssignBody)),
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """부서 배정 (department, or by category when none is given) or 담당자 지정 (officer)."""
     with session_scope() as s:
         if body.officer:
@@ -196,7 +205,7 @@ def advance(
     receipt_no: str,
     actor: Actor = Depends(staff_actor),
     body: AdvanceBody = Depends(json_body(AdvanceBody)),
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """현장 확인 중 / 심사 중 / 처리 완료 (``assigned`` routes by category)."""
     with session_scope() as s:
         view = service.advance(s, receipt_no, body.status, actor=actor, note=body.note)
@@ -208,7 +217,7 @@ def reject(
     receipt_no: str,
     actor: Actor = Depends(staff_actor),
     body: RejectBody = Depends(json_body(RejectBody)),
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """반려: the reason is required; how to appeal defaults to the district's wording."""
     appeal = body.appeal_info or service.default_appeal_info()
     with session_scope() as s:
@@ -221,7 +230,7 @@ def transfer(
     receipt_no: str,
     actor: Actor = Depends(staff_actor),
     body: TransferBody = Depends(json_body(TransferBody)),
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """이송 to another department (the deadline is kept)."""
     with session_scope() as s:
         view = service.transfer(s, receipt_no, body.department, actor=actor, note=body.note)

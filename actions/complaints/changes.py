@@ -4,11 +4,12 @@ Both first settle *which* complaint: the receipt number said in the message, els
 the resident's only complaint that still allows the change, else a choice of
 theirs. A stranger's receipt number gets the same "not found" as an unknown one.
 """
+
 from __future__ import annotations
 
 import logging
 from abc import abstractmethod
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -47,19 +48,20 @@ class ChooseComplaint(CarryingFormValidation):
 
     allows = "can_correct"  # ComplaintView attribute that says the change is still possible
 
-    def extract_complaint_id(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def extract_complaint_id(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         asked = receipt_asked(tracker)
         if asked:
             return {"complaint_id": asked}
         if tracker.get_slot("requested_slot") is None and not tracker.get_slot("complaint_id"):
             with session_scope() as session:
-                open_ones = [v for v in service.list_for_resident(session, resident_of(tracker))
-                             if getattr(v, self.allows)]
+                open_ones = [
+                    v for v in service.list_for_resident(session, resident_of(tracker)) if getattr(v, self.allows)
+                ]
             if len(open_ones) == 1:
                 return {"complaint_id": open_ones[0].receipt_no}
         return {}
 
-    def validate_complaint_id(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_complaint_id(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         with session_scope() as session:
             view = service.get_for_resident(session, str(value), resident_of(tracker))
         if view is None:
@@ -71,39 +73,39 @@ class ChooseComplaint(CarryingFormValidation):
         return {"complaint_id": view.receipt_no}
 
     @abstractmethod
-    def utter_not_allowed(self, dispatcher, view: ComplaintView, domain) -> None:
-        ...
+    def utter_not_allowed(self, dispatcher, view: ComplaintView, domain) -> None: ...
 
 
 class ActionAskComplaintId(BlockingAction):
     """'어떤 민원인가요?' with the resident's own complaints as buttons."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_complaint_id"
 
-    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         with session_scope() as session:
             views = service.list_for_resident(session, resident_of(tracker))
         if not views:
             dispatcher.utter_message(response="utter_no_complaints")
             return [SlotSet("form_abort", True)]
-        buttons = [{"title": v.receipt_no, "payload": f'/inform{{"complaint_id": "{v.receipt_no}"}}'}
-                   for v in views[:5]]
+        buttons = [
+            {"title": v.receipt_no, "payload": f'/inform{{"complaint_id": "{v.receipt_no}"}}'} for v in views[:5]
+        ]
         dispatcher.utter_message(response="utter_ask_which_complaint", buttons=buttons)
         return []
 
 
 class ValidateEditForm(ChooseComplaint):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_edit_form"
 
-    def extract_edit_field(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def extract_edit_field(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if tracker.get_slot("edit_field"):
             return {}
         field = _entity(tracker, "complaint_field")
         return {"edit_field": field} if field in CORRECTABLE_FIELDS else {}
 
-    def extract_edit_value(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def extract_edit_value(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "edit_value" or _intent(tracker) in NOT_AN_ANSWER:
             return {}
         text = _text(tracker)
@@ -114,15 +116,16 @@ class ValidateEditForm(ChooseComplaint):
         return {"edit_value": clean_answer(text) if tracker.get_slot("edit_field") == "address" else text}
 
     def utter_not_allowed(self, dispatcher, view: ComplaintView, domain) -> None:
-        dispatcher.utter_message(response="utter_correction_not_allowed", receipt_no=view.receipt_no,
-                                 handler=handler_text(view, domain))
+        dispatcher.utter_message(
+            response="utter_correction_not_allowed", receipt_no=view.receipt_no, handler=handler_text(view, domain)
+        )
 
 
 class ActionApplyCorrection(BlockingAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_apply_correction"
 
-    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         reset = [SlotSet(s, None) for s in EDIT_SLOTS if s != "complaint_id"]
         if tracker.get_slot("form_abort"):
             return reset
@@ -142,24 +145,32 @@ class ActionApplyCorrection(BlockingAction):
         except CorrectionNotAllowed:
             with session_scope() as session:
                 view = service.get_for_resident(session, receipt, resident_of(tracker))
-            dispatcher.utter_message(response="utter_correction_not_allowed", receipt_no=receipt,
-                                     handler=handler_text(view, domain))
+            dispatcher.utter_message(
+                response="utter_correction_not_allowed", receipt_no=receipt, handler=handler_text(view, domain)
+            )
             return reset
         except ComplaintNotFound:
             dispatcher.utter_message(response="utter_complaint_not_found")
             return reset
-        utter_literal(dispatcher, tracker, domain, "utter_correction_done", receipt_no=view.receipt_no,
-                      address=view.address, description=view.description)
+        utter_literal(
+            dispatcher,
+            tracker,
+            domain,
+            "utter_correction_done",
+            receipt_no=view.receipt_no,
+            address=view.address,
+            description=view.description,
+        )
         return reset
 
 
 class ValidateCancelForm(ChooseComplaint):
     allows = "can_cancel"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_cancel_form"
 
-    def extract_cancel_confirmed(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def extract_cancel_confirmed(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "cancel_confirmed":
             return {}
         intent = _intent(tracker)
@@ -170,15 +181,16 @@ class ValidateCancelForm(ChooseComplaint):
         return {}
 
     def utter_not_allowed(self, dispatcher, view: ComplaintView, domain) -> None:
-        dispatcher.utter_message(response="utter_cancel_not_allowed", receipt_no=view.receipt_no,
-                                 status_label=status_label(view.status))
+        dispatcher.utter_message(
+            response="utter_cancel_not_allowed", receipt_no=view.receipt_no, status_label=status_label(view.status)
+        )
 
 
 class ActionCancelComplaint(BlockingAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel_complaint"
 
-    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         reset = [SlotSet(s, None) for s in CANCEL_SLOTS if s != "complaint_id"]
         if tracker.get_slot("form_abort"):
             return reset
@@ -194,8 +206,9 @@ class ActionCancelComplaint(BlockingAction):
             dispatcher.utter_message(response="utter_complaint_not_found")
             return reset
         except TransitionRefused as exc:
-            dispatcher.utter_message(response="utter_cancel_not_allowed", receipt_no=receipt,
-                                     status_label=status_label(exc.from_status))
+            dispatcher.utter_message(
+                response="utter_cancel_not_allowed", receipt_no=receipt, status_label=status_label(exc.from_status)
+            )
             return reset
         except ComplaintError:
             log.exception("cancel failed")

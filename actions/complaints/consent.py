@@ -7,10 +7,11 @@ worker sends a 6-digit code to it; typing that code records the consent. The num
 never sits in a slot (only its masked form) and leaves the tracker store's texts once
 the form ends. "알림톡 그만" withdraws the consent and deletes the number everywhere.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -30,22 +31,22 @@ _PHONE_LIKE = re.compile(r"(?:\+?82[-\s]?|0)1[016789][-\s.]?\d{3,4}[-\s.]?\d{4}"
 VERIFIED, FAILED = "verified", "failed"  # consent_code once the form is done with it
 
 
-def privacy_vars() -> Dict[str, str]:
+def privacy_vars() -> dict[str, str]:
     section = profile().section("privacy")
     return {"phone_purpose": section.get("phone_purpose", ""), "phone_retention": section.get("phone_retention", "")}
 
 
 class ActionAskConsentPhone(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_consent_phone"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+    def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         dispatcher.utter_message(response="utter_ask_consent_phone", **privacy_vars())
         return []
 
 
 class ValidateAlertConsentForm(CarryingFormValidation):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_alert_consent_form"
 
     @staticmethod
@@ -53,7 +54,7 @@ class ValidateAlertConsentForm(CarryingFormValidation):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         return intent in ("deny", "unsubscribe_updates")
 
-    def extract_consent_phone(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def extract_consent_phone(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "consent_phone":
             return {}
         if self._stopped(tracker):
@@ -62,7 +63,7 @@ class ValidateAlertConsentForm(CarryingFormValidation):
         found = _PHONE_LIKE.search(text)
         return {"consent_phone": found.group(0) if found else text.strip()[:40]}
 
-    def validate_consent_phone(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_consent_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         try:
             phone = normalize_mobile(str(value))
         except InvalidComplaintInput:
@@ -73,14 +74,14 @@ class ValidateAlertConsentForm(CarryingFormValidation):
         # Only the masked form goes into the conversation; the number waits in the core.
         return {"consent_phone": mask_phone(phone)}
 
-    def extract_consent_code(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def extract_consent_code(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "consent_code":
             return {}
         if self._stopped(tracker):
             return {"form_abort": True}
         return {"consent_code": (tracker.latest_message.get("text") or "").strip()[:40]}
 
-    def validate_consent_code(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_consent_code(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         if value in (VERIFIED, FAILED):
             return {"consent_code": value}
         with session_scope() as session:
@@ -97,10 +98,10 @@ class ValidateAlertConsentForm(CarryingFormValidation):
 class ActionRecordConsent(BlockingAction):
     """After the form: say how it ended. The consent itself was recorded by the code check."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_record_consent"
 
-    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         code, masked = tracker.get_slot("consent_code"), tracker.get_slot("consent_phone")
         reset = [SlotSet("consent_phone", None), SlotSet("consent_code", None), SlotSet("form_abort", None)]
         # The number was typed in this conversation: it is kept in the core only.
@@ -114,10 +115,10 @@ class ActionRecordConsent(BlockingAction):
 
 
 class ActionWithdrawConsent(BlockingAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_withdraw_consent"
 
-    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         with session_scope() as session:
             service.withdraw_phone_consent(session, resident_of(tracker), conversation_id=tracker.sender_id)
         dispatcher.utter_message(response="utter_consent_withdrawn")

@@ -5,11 +5,12 @@ number: four resident turns at most, fewer when the first message already says
 where (and what): those details are taken from it and not asked again. The summary
 names the category and its department; one tap on another category changes it.
 """
+
 from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -41,10 +42,16 @@ log = logging.getLogger(__name__)
 
 # Intents that leave the question for another rule (stop, a person, the menu) rather than
 # answering it; an affirmation or a greeting is asked again instead (answers.is_no_answer).
-NOT_AN_ANSWER = {"cancel_complaint", "request_human", "deny", "goodbye", "check_complaint_status",
-                 "show_menu"}
-REPORT_SLOTS = ["report_address", "report_description", "report_photo_url", "report_seen_at", "report_confirmed",
-                "report_key", "form_abort"]
+NOT_AN_ANSWER = {"cancel_complaint", "request_human", "deny", "goodbye", "check_complaint_status", "show_menu"}
+REPORT_SLOTS = [
+    "report_address",
+    "report_description",
+    "report_photo_url",
+    "report_seen_at",
+    "report_confirmed",
+    "report_key",
+    "form_abort",
+]
 
 
 _intent, _text, _entity = intent_of, typed_text, entity_of  # shared with changes.py
@@ -53,15 +60,15 @@ _intent, _text, _entity = intent_of, typed_text, entity_of  # shared with change
 class ValidateReportForm(CarryingFormValidation):
     carried_slots = ("report_key", "report_photo_url", "report_seen_at", "form_abort", "complaint_category")
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_report_form"
 
     # --- extraction: what the resident's message fills ------------------------
     # The SDK extracts only required slots, and report_address is the first of them
     # on every turn, so what any turn may carry (a photo, the submission key) is
     # picked up here.
-    def _every_turn(self, dispatcher, tracker: Tracker) -> Dict[Text, Any]:
-        found: Dict[Text, Any] = {}
+    def _every_turn(self, dispatcher, tracker: Tracker) -> dict[str, Any]:
+        found: dict[str, Any] = {}
         if not tracker.get_slot("report_key"):
             # One key per submission, made when the form starts: a retried or
             # double-tapped "네" files the same complaint, never a second one.
@@ -84,14 +91,14 @@ class ValidateReportForm(CarryingFormValidation):
             dispatcher.utter_message(response="utter_report_photo_received")
         return found
 
-    def extract_report_address(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def extract_report_address(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         found = self._every_turn(dispatcher, tracker)
         shared = _entity(tracker, "address")  # a KakaoTalk location or map pin
         if shared:
             return {**found, "report_address": shared}
         return {**found, **self._address_from_text(dispatcher, tracker, domain)}
 
-    def _address_from_text(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def _address_from_text(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         requested = tracker.get_slot("requested_slot")
         text = _text(tracker)
         if requested == "report_address" and text and _intent(tracker) not in NOT_AN_ANSWER:
@@ -107,7 +114,7 @@ class ValidateReportForm(CarryingFormValidation):
             return {"report_address": found} if found else {}
         return {}
 
-    def extract_report_description(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def extract_report_description(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         requested = tracker.get_slot("requested_slot")
         text = _text(tracker)
         if not text or _entity(tracker, "photo_url"):
@@ -118,8 +125,11 @@ class ValidateReportForm(CarryingFormValidation):
                 return {"report_description": None}
             return {"report_description": text, "report_seen_at": find_seen_at(text)}
         # Where and what in the answer to "where?": both are taken.
-        if requested == "report_address" and _intent(tracker) not in NOT_AN_ANSWER \
-                and not is_no_answer(tracker, domain):
+        if (
+            requested == "report_address"
+            and _intent(tracker) not in NOT_AN_ANSWER
+            and not is_no_answer(tracker, domain)
+        ):
             found = find_address(text)
             if found and details_beyond(text, found):
                 return {"report_description": text, "report_seen_at": find_seen_at(text)}
@@ -128,7 +138,7 @@ class ValidateReportForm(CarryingFormValidation):
             return {"report_description": text, "report_seen_at": find_seen_at(text)}
         return {}
 
-    def extract_report_confirmed(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def extract_report_confirmed(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "report_confirmed":
             return {}
         intent = _intent(tracker)
@@ -159,13 +169,13 @@ class ValidateReportForm(CarryingFormValidation):
             return False
         return True
 
-    def validate_report_address(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_report_address(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         return {"report_address": value if self._within_limit("address", value, dispatcher) else None}
 
-    def validate_report_description(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_report_description(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         return {"report_description": value if self._within_limit("description", value, dispatcher) else None}
 
-    def validate_report_confirmed(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_report_confirmed(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         if value is False:
             return {"report_confirmed": False, "form_abort": True}
         return {"report_confirmed": value}
@@ -174,10 +184,10 @@ class ValidateReportForm(CarryingFormValidation):
 class ActionAskReportAddress(BlockingAction):
     """'Where?', about the category's own place (차가 세워진 곳, 고장 난 등이 있는 곳)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_report_address"
 
-    def run_blocking(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         info = current_category(tracker)
         dispatcher.utter_message(response="utter_ask_report_address", category_name=info.name, place=info.place)
         return []
@@ -186,10 +196,10 @@ class ActionAskReportAddress(BlockingAction):
 class ActionAskReportDescription(BlockingAction):
     """'What happened?', naming what this category's form asks for (complaints.yml `asks`)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_report_description"
 
-    def run_blocking(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         info, labels = current_category(tracker), service.question_labels()
         wanted = [labels[a] for a in info.asks if a not in ("address", "description") and a in labels]
         details = ", ".join(wanted or [labels.get("description", "")])
@@ -204,10 +214,10 @@ class ActionAskReportConfirmed(BlockingAction):
     """The summary before filing: category, department, legal processing period, and one-tap
     buttons to change the category."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_report_confirmed"
 
-    def run_blocking(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         code = current_category(tracker).code
         if _intent(tracker) == "edit_complaint" and _entity(tracker, "complaint_field") == "category":
             return self._choose_category(dispatcher, domain, code)
@@ -217,33 +227,46 @@ class ActionAskReportConfirmed(BlockingAction):
         said = f'{tracker.get_slot("report_address") or ""} {tracker.get_slot("report_description") or ""}'
         others = [c for c, _ in service.rank_categories(said) if c != code][:MAX_OTHER_CATEGORIES]
         buttons = [self._category_button(domain, c) for c in others]
-        buttons += [{"title": response_text(domain, "utter_report_more_categories_button"),
-                     "payload": '/edit_complaint{"complaint_field": "category"}'},
-                    {"title": response_text(domain, "utter_report_cancel_button"), "payload": "/deny"}]
-        utter_literal(dispatcher, tracker, domain, "utter_report_summary", buttons=buttons, category_name=cat.name,
-                      department_name=cat.department_name, processing_days=cat.processing_days,
-                      photo_text=response_text(domain, photo))
+        buttons += [
+            {
+                "title": response_text(domain, "utter_report_more_categories_button"),
+                "payload": '/edit_complaint{"complaint_field": "category"}',
+            },
+            {"title": response_text(domain, "utter_report_cancel_button"), "payload": "/deny"},
+        ]
+        utter_literal(
+            dispatcher,
+            tracker,
+            domain,
+            "utter_report_summary",
+            buttons=buttons,
+            category_name=cat.name,
+            department_name=cat.department_name,
+            processing_days=cat.processing_days,
+            photo_text=response_text(domain, photo),
+        )
         return []
 
     @staticmethod
-    def _category_button(domain: Dict[Text, Any], code: str) -> Dict[str, str]:
+    def _category_button(domain: dict[str, Any], code: str) -> dict[str, str]:
         name = service.category_info(code).name
         title = response_text(domain, "utter_report_category_button").replace("{category_name}", name)
         return {"title": title, "payload": category_payload(code)}
 
     @staticmethod
-    def _choose_category(dispatcher, domain: Dict[Text, Any], current: str) -> List[EventType]:
+    def _choose_category(dispatcher, domain: dict[str, Any], current: str) -> list[EventType]:
         buttons = [{"title": c.name, "payload": category_payload(c.code)} for c in service.category_infos()]
-        dispatcher.utter_message(response="utter_report_choose_category", buttons=buttons,
-                                 category_name=service.category_info(current).name)
+        dispatcher.utter_message(
+            response="utter_report_choose_category", buttons=buttons, category_name=service.category_info(current).name
+        )
         return []
 
 
 class ActionFileComplaint(BlockingAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_file_complaint"
 
-    def run_blocking(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def run_blocking(self, dispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         reset = [SlotSet(s, None) for s in REPORT_SLOTS]
         if not tracker.get_slot("report_confirmed"):
             dispatcher.utter_message(response="utter_report_not_filed")
@@ -251,7 +274,8 @@ class ActionFileComplaint(BlockingAction):
         try:
             with session_scope() as session:
                 filed = service.file_complaint(
-                    session, resident_of(tracker),
+                    session,
+                    resident_of(tracker),
                     category=current_category(tracker).code,
                     address=tracker.get_slot("report_address") or "",
                     description=tracker.get_slot("report_description") or "",
@@ -263,8 +287,7 @@ class ActionFileComplaint(BlockingAction):
             view = filed.complaint
         except FilingLimitReached as exc:
             log.info("report refused: %s", exc)
-            dispatcher.utter_message(response=FILING_LIMIT_RESPONSES[exc.window], limit=exc.limit,
-                                     **district_vars())
+            dispatcher.utter_message(response=FILING_LIMIT_RESPONSES[exc.window], limit=exc.limit, **district_vars())
             return reset
         except InvalidComplaintInput as exc:
             log.info("report refused: %s", exc)
@@ -280,7 +303,10 @@ class ActionFileComplaint(BlockingAction):
             log.exception("filing failed")
             dispatcher.utter_message(response="utter_complaint_error", **district_vars())
             return reset
-        dispatcher.utter_message(response="utter_report_filed", receipt_no=view.receipt_no,
-                                 department_name=view.routed_department_name,
-                                 due_date=korean_date(view.due_date))
+        dispatcher.utter_message(
+            response="utter_report_filed",
+            receipt_no=view.receipt_no,
+            department_name=view.routed_department_name,
+            due_date=korean_date(view.due_date),
+        )
         return reset + [SlotSet("complaint_id", view.receipt_no)]

@@ -1,7 +1,8 @@
 """내 민원 조회: the resident's complaints, and one with its parcel-tracking timeline."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -29,7 +30,7 @@ def receipt_asked(tracker: Tracker) -> str:
     return normalize_receipt_no(said) or find_receipt_no(tracker.latest_message.get("text")) or ""
 
 
-def handler_text(view: ComplaintView, domain: Dict[Text, Any]) -> str:
+def handler_text(view: ComplaintView, domain: dict[str, Any]) -> str:
     """'자원순환과 김서진 (032-000-1201)': the officer in charge, as far as known."""
     if view.officer_name:
         return f"{view.department_name} {view.officer_name} ({view.officer_phone})"
@@ -48,21 +49,30 @@ def timeline_lines(view: ComplaintView) -> str:
     return bullet_lines(lines)
 
 
-def utter_detail(dispatcher: CollectingDispatcher, tracker: Tracker, view: ComplaintView,
-                 domain: Dict[Text, Any]) -> None:
+def utter_detail(
+    dispatcher: CollectingDispatcher, tracker: Tracker, view: ComplaintView, domain: dict[str, Any]
+) -> None:
     utter_literal(
-        dispatcher, tracker, domain, "utter_complaint_detail", receipt_no=view.receipt_no, category_name=view.category_name,
-        status_label=status_label(view.status), address=view.address, handler=handler_text(view, domain),
+        dispatcher,
+        tracker,
+        domain,
+        "utter_complaint_detail",
+        receipt_no=view.receipt_no,
+        category_name=view.category_name,
+        status_label=status_label(view.status),
+        address=view.address,
+        handler=handler_text(view, domain),
         due_date=korean_date(view.due_date),
         overdue_text=response_text(domain, "utter_complaint_overdue") if view.overdue else "",
-        timeline_lines=timeline_lines(view))
+        timeline_lines=timeline_lines(view),
+    )
 
 
 class ActionComplaintStatus(AnswerAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_complaint_status"
 
-    def answer(self, dispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def answer(self, dispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         who = resident_of(tracker)
         asked = receipt_asked(tracker)
         with session_scope() as session:
@@ -80,10 +90,15 @@ class ActionComplaintStatus(AnswerAction):
         if len(views) == 1:
             utter_detail(dispatcher, tracker, views[0], domain)
             return [SlotSet("complaint_id", views[0].receipt_no)]
-        lines = [f"{v.receipt_no} {v.category_name} · {status_label(v.status)} ({v.address[:20]})"
-                 for v in views[:MAX_LISTED]]
-        buttons = [{"title": v.receipt_no, "payload": f'/check_complaint_status{{"complaint_id": "{v.receipt_no}"}}'}
-                   for v in views[:MAX_LISTED]]
-        utter_literal(dispatcher, tracker, domain, "utter_complaint_list", complaint_lines=bullet_lines(lines),
-                      buttons=buttons)
+        lines = [
+            f"{v.receipt_no} {v.category_name} · {status_label(v.status)} ({v.address[:20]})"
+            for v in views[:MAX_LISTED]
+        ]
+        buttons = [
+            {"title": v.receipt_no, "payload": f'/check_complaint_status{{"complaint_id": "{v.receipt_no}"}}'}
+            for v in views[:MAX_LISTED]
+        ]
+        utter_literal(
+            dispatcher, tracker, domain, "utter_complaint_list", complaint_lines=bullet_lines(lines), buttons=buttons
+        )
         return []

@@ -4,6 +4,7 @@ Register it in credentials.yml as ``connectors.kakao.KakaoInput``. The class is
 imported lazily so that the simulator and the pure helpers (render, payloads)
 can be used without importing Rasa (about a second and 1,800 modules).
 """
+
 from typing import Any
 
 __all__ = ["KakaoInput"]

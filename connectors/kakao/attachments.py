@@ -5,11 +5,13 @@ image link sent in chat. Only URLs on Kakao's own media hosts are kept, as
 https: actions download them, so any other URL would let a caller make the
 action server fetch whatever it names.
 """
+
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 _URL = re.compile(r"https?://[^\s,()\"'<>]+")
@@ -23,15 +25,15 @@ MAX_URL_CHARS = 2048
 
 
 def find_photo_urls(
-    body: Dict[str, Any], names: Sequence[str], hosts: Sequence[str] = DEFAULT_PHOTO_HOSTS
-) -> Tuple[List[str], int]:
+    body: dict[str, Any], names: Sequence[str], hosts: Sequence[str] = DEFAULT_PHOTO_HOSTS
+) -> tuple[list[str], int]:
     """Image URLs from the secure-image plugin parameters, userRequest.params.media,
     or an utterance that is itself an image link (a photo sent in chat); and how many
     were dropped for not being on Kakao's media hosts (actions download these URLs,
     so a URL elsewhere would make the action server fetch whatever the caller names)."""
     action = body.get("action") if isinstance(body.get("action"), dict) else {}
     user_request = body.get("userRequest") or {}
-    urls: List[str] = []
+    urls: list[str] = []
     for value in _named_values(action, names):
         urls.extend(_urls_in(value))
     media = (user_request.get("params") or {}).get("media") if isinstance(user_request.get("params"), dict) else None
@@ -50,7 +52,7 @@ def _on_hosts(host: str, hosts: Sequence[str]) -> bool:
     return any(host == h or host.endswith("." + h) for h in hosts)
 
 
-def media_url(url: str, hosts: Sequence[str] = DEFAULT_PHOTO_HOSTS) -> Optional[str]:
+def media_url(url: str, hosts: Sequence[str] = DEFAULT_PHOTO_HOSTS) -> str | None:
     """`url` as an https URL on Kakao's media hosts, or None.
 
     Chat images come as http://dn-m.talk.kakao.com/...: on a Kakao host the
@@ -70,9 +72,9 @@ def media_url(url: str, hosts: Sequence[str] = DEFAULT_PHOTO_HOSTS) -> Optional[
     return urlunsplit(("https",) + tuple(parts[1:]))
 
 
-def _named_values(action: Dict[str, Any], names: Sequence[str]) -> List[Any]:
+def _named_values(action: dict[str, Any], names: Sequence[str]) -> list[Any]:
     """Values of the named parameters, from detailParams (value, origin) and params."""
-    values: List[Any] = []
+    values: list[Any] = []
     detail = action.get("detailParams") if isinstance(action.get("detailParams"), dict) else {}
     params = action.get("params") if isinstance(action.get("params"), dict) else {}
     for name in names:
@@ -83,10 +85,10 @@ def _named_values(action: Dict[str, Any], names: Sequence[str]) -> List[Any]:
     return [v for v in values if v not in (None, "")]
 
 
-def _urls_in(value: Any) -> List[str]:
+def _urls_in(value: Any) -> list[str]:
     """URLs inside a plugin value: a URL, JSON like {"secureUrls": "List(u1, u2)"}, or a dict."""
     if isinstance(value, dict):
-        found: List[str] = []
+        found: list[str] = []
         for key in ("secureUrls", "imageUrl", "url", "value", "origin"):
             found.extend(_urls_in(value.get(key)))
         return found
@@ -111,7 +113,7 @@ def _looks_like_image(url: str, hosts: Sequence[str]) -> bool:
 # --- locations -----------------------------------------------------------------
 
 
-def find_location(body: Dict[str, Any], names: Sequence[str]) -> Optional[Dict[str, Any]]:
+def find_location(body: dict[str, Any], names: Sequence[str]) -> dict[str, Any] | None:
     """{"address", "latitude", "longitude"} from location parameters, if any."""
     action = body.get("action") if isinstance(body.get("action"), dict) else {}
     candidates = _named_values(action, names)
@@ -125,7 +127,7 @@ def find_location(body: Dict[str, Any], names: Sequence[str]) -> Optional[Dict[s
     return None
 
 
-def _location_from(value: Any) -> Optional[Dict[str, Any]]:
+def _location_from(value: Any) -> dict[str, Any] | None:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("{"):
@@ -144,8 +146,7 @@ def _location_from(value: Any) -> Optional[Dict[str, Any]]:
         address = f"{latitude},{longitude}"
     if not address:
         return None
-    location: Dict[str, Any] = {"address": str(address).strip()}
+    location: dict[str, Any] = {"address": str(address).strip()}
     if latitude is not None and longitude is not None:
         location.update(latitude=latitude, longitude=longitude)
     return location
-

@@ -12,13 +12,15 @@ redirects are never followed (a 3xx is a refusal: following one would hand
 the answer to a host nobody checked), names must resolve to public addresses,
 and Kakao's reply is read uncompressed and only up to `MAX_REPLY_BYTES`.
 """
+
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
 import time
-from typing import Any, Callable, Dict, Optional
+from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 
@@ -33,7 +35,7 @@ MAX_REPLY_BYTES = 16 * 1024
 
 async def post_callback(
     url: str,
-    response: Dict[str, Any],
+    response: dict[str, Any],
     deadline: float,
     attempt_timeout: float = 5.0,
     first_backoff: float = 0.5,
@@ -67,7 +69,7 @@ async def post_callback(
         backoff = min(backoff * 2, max_backoff)
 
 
-async def _attempt(url: str, body: bytes, timeout: float, allow_private: bool) -> Optional[bool]:
+async def _attempt(url: str, body: bytes, timeout: float, allow_private: bool) -> bool | None:
     """True: accepted; False: refused for good; None: worth another try."""
     connector = aiohttp.TCPConnector(resolver=PublicOnlyResolver(allow_private), force_close=True)
     headers = {"Content-Type": "application/json", "Accept-Encoding": "identity"}

@@ -12,12 +12,13 @@ any host, internal addresses included (SSRF). Rules:
   connecting, see `PublicOnlyResolver`, so DNS cannot point it inward).
 Pure checks plus one aiohttp resolver; no other I/O.
 """
+
 from __future__ import annotations
 
 import ipaddress
 import socket
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, List, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp.abc import AbstractResolver
@@ -34,7 +35,7 @@ class BlockedAddress(OSError):
     """A callback host resolved to an address we never contact (loopback, private, ...)."""
 
 
-def _ip(host: str) -> Optional[ipaddress._BaseAddress]:
+def _ip(host: str) -> ipaddress._BaseAddress | None:
     try:
         return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
@@ -48,11 +49,11 @@ def is_public_address(address: str) -> bool:
 
 @dataclass(frozen=True)
 class CallbackPolicy:
-    hosts: FrozenSet[str] = DEFAULT_CALLBACK_HOSTS  # "host" or "host:port", lower case
+    hosts: frozenset[str] = DEFAULT_CALLBACK_HOSTS  # "host" or "host:port", lower case
     allow_http: bool = False  # outside production mode only (config.py enforces)
     allow_private: bool = False  # listed IP literals / private resolutions; outside production only
 
-    def refusal(self, url: Optional[str]) -> Optional[str]:
+    def refusal(self, url: str | None) -> str | None:
         """Why `url` must not be contacted (a short log reason), or None when it may."""
         if not url or len(url) > MAX_CALLBACK_URL_CHARS:
             return "missing_or_too_long"
@@ -88,7 +89,7 @@ class PublicOnlyResolver(AbstractResolver):
         self._inner = DefaultResolver()
         self._allow_private = allow_private
 
-    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> List[Dict[str, Any]]:
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[dict[str, Any]]:
         found = await self._inner.resolve(host, port, family)
         usable = found if self._allow_private else [entry for entry in found if is_public_address(entry["host"])]
         if not usable:

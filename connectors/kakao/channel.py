@@ -9,6 +9,7 @@ reply deadline (4.5 s by default) and never cancels it. Late answers go to
 Kakao's callbackUrl when the request has one, otherwise they are kept and shown
 with the resident's next message.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +19,8 @@ import json
 import logging
 import time
 import uuid
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.shared.exceptions import RasaException
@@ -38,7 +40,7 @@ from sotong.ratelimit import RateLimiter
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-Response = Dict[str, Any]
+Response = dict[str, Any]
 
 SHUTDOWN_GRACE_SECONDS = 10.0
 
@@ -56,11 +58,11 @@ class KakaoInput(InputChannel):
     """KakaoTalk channel. Options: see connectors/kakao/config.py and docs/kakao.md."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "kakao"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "KakaoInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> "KakaoInput":
         try:
             return cls(load_config(credentials))
         except KakaoConfigError as error:
@@ -69,8 +71,8 @@ class KakaoInput(InputChannel):
 
     def __init__(
         self,
-        config: Optional[KakaoConfig] = None,
-        texts: Optional[ConnectorTexts] = None,
+        config: KakaoConfig | None = None,
+        texts: ConnectorTexts | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config or load_config({})
@@ -82,7 +84,7 @@ class KakaoInput(InputChannel):
         self.rate_limiter = RateLimiter(
             config.rate_limit_messages, config.rate_limit_seconds, max_keys=config.max_tracked_senders, clock=clock
         )
-        self._background: Set["asyncio.Task[Any]"] = set()
+        self._background: set["asyncio.Task[Any]"] = set()
 
     # --- HTTP ------------------------------------------------------------------------
 
@@ -163,7 +165,7 @@ class KakaoInput(InputChannel):
         given = request.headers.get(self.config.secret_header_name, "")
         return hmac.compare_digest(given.encode("utf-8"), self.config.secret_header_value.encode("utf-8"))
 
-    async def _read_body(self, request: Request) -> Optional[bytes]:
+    async def _read_body(self, request: Request) -> bytes | None:
         """The body, or None as soon as it is known to exceed max_body_bytes."""
         limit = self.config.max_body_bytes
         declared = request.headers.get("content-length", "")
@@ -171,7 +173,7 @@ class KakaoInput(InputChannel):
             return None
         if request.stream is None:  # body already buffered (e.g. a non-streaming test app)
             return request.body if len(request.body) <= limit else None
-        chunks: List[bytes] = []
+        chunks: list[bytes] = []
         size = 0
         while True:
             chunk = await request.stream.read()
@@ -212,7 +214,7 @@ class KakaoInput(InputChannel):
             job.response, _ = self._compose(job.sender_id, own)
         return job.response
 
-    def _compose(self, sender_id: str, own: Messages) -> Tuple[Response, Messages]:
+    def _compose(self, sender_id: str, own: Messages) -> tuple[Response, Messages]:
         """First page of kept answers (if any) followed by `own`; returns the kept ones too."""
         held = self.mailbox.take_held(sender_id)
         messages = ([{"text": self.texts.held_intro}] + without_choices(held) if held else []) + own
@@ -221,7 +223,7 @@ class KakaoInput(InputChannel):
         self.mailbox.keep_pages(sender_id, token, pages)
         return pages[0], held
 
-    def _usable_callback_url(self, url: Optional[str]) -> Optional[str]:
+    def _usable_callback_url(self, url: str | None) -> str | None:
         """`url` if the callback policy allows it; else None (answered as if Kakao sent none)."""
         refusal = self.config.callback_policy.refusal(url) if url else None
         if refusal:

@@ -8,28 +8,30 @@ replies, size) are the job of `render`.
 
 The custom-payload convention is documented in docs/rich-responses.md.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any
 
 from connectors.kakao import limits
-from connectors.kakao.textsplit import shorten, split_text
 from connectors.kakao.texts import ConnectorTexts
+from connectors.kakao.textsplit import shorten, split_text
 
 logger = logging.getLogger(__name__)
 
-Component = Dict[str, Any]
-Button = Dict[str, Any]
+Component = dict[str, Any]
+Button = dict[str, Any]
 
 
 @dataclass
 class Rendered:
     """Kakao outputs (in order) and the quick replies they bring along."""
 
-    outputs: List[Component] = field(default_factory=list)
-    quick_replies: List[Button] = field(default_factory=list)
+    outputs: list[Component] = field(default_factory=list)
+    quick_replies: list[Button] = field(default_factory=list)
 
     def extend(self, other: "Rendered") -> None:
         self.outputs.extend(other.outputs)
@@ -47,7 +49,7 @@ def _is_phone(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower().startswith("tel:")
 
 
-def message_button(title: str, payload: Optional[str]) -> Button:
+def message_button(title: str, payload: str | None) -> Button:
     """A tap that says `title` in the chat and routes `payload` exactly.
 
     Kakao posts messageText as the resident's own words, so it must be natural
@@ -68,7 +70,7 @@ def phone_button(title: str, number: str) -> Button:
     return {"label": shorten(title, limits.MAX_LABEL), "action": "phone", "phoneNumber": number.strip()}
 
 
-def to_kakao_button(spec: Dict[str, Any], texts: ConnectorTexts) -> Optional[Button]:
+def to_kakao_button(spec: dict[str, Any], texts: ConnectorTexts) -> Button | None:
     """A Rasa button ({title, payload}) or a convention button ({title, url|phone|payload})."""
     if not isinstance(spec, dict):
         logger.warning("kakao.render.button_ignored button=%s", repr(spec)[:200])
@@ -92,10 +94,10 @@ def to_kakao_button(spec: Dict[str, Any], texts: ConnectorTexts) -> Optional[But
     return message_button(title, payload)
 
 
-def split_buttons(buttons: Iterable[Button]) -> Tuple[List[Button], List[Button]]:
+def split_buttons(buttons: Iterable[Button]) -> tuple[list[Button], list[Button]]:
     """(message buttons usable as quick replies, link/phone buttons that need a card)."""
-    choices: List[Button] = []
-    links: List[Button] = []
+    choices: list[Button] = []
+    links: list[Button] = []
     for button in buttons:
         (choices if button.get("action") == "message" else links).append(button)
     return choices, links
@@ -104,20 +106,20 @@ def split_buttons(buttons: Iterable[Button]) -> Tuple[List[Button], List[Button]
 # --- text and images -----------------------------------------------------------
 
 
-def simple_texts(text: str) -> List[Component]:
+def simple_texts(text: str) -> list[Component]:
     return [{"simpleText": {"text": piece}} for piece in split_text(text, limits.MAX_SIMPLE_TEXT)]
 
 
-def link_cards(description: str, buttons: List[Button], texts: ConnectorTexts) -> List[Component]:
+def link_cards(description: str, buttons: list[Button], texts: ConnectorTexts) -> list[Component]:
     """textCards carrying link/phone buttons, three per card (Kakao's limit)."""
-    cards: List[Component] = []
+    cards: list[Component] = []
     for start in range(0, len(buttons), limits.MAX_CARD_BUTTONS):
         text = description if start == 0 else texts.more_links
         cards.append({"textCard": {"description": text, "buttons": buttons[start : start + limits.MAX_CARD_BUTTONS]}})
     return cards
 
 
-def text_with_links(text: str, buttons: List[Button], texts: ConnectorTexts) -> List[Component]:
+def text_with_links(text: str, buttons: list[Button], texts: ConnectorTexts) -> list[Component]:
     """Text whose last part sits in a textCard with the link buttons under it."""
     pieces = split_text(text, limits.MAX_SIMPLE_TEXT)
     if not pieces:
@@ -128,11 +130,11 @@ def text_with_links(text: str, buttons: List[Button], texts: ConnectorTexts) -> 
     return [{"simpleText": {"text": piece}} for piece in head] + link_cards(tail[-1], buttons, texts)
 
 
-def simple_image(url: str, alt: Optional[str], texts: ConnectorTexts) -> Component:
+def simple_image(url: str, alt: str | None, texts: ConnectorTexts) -> Component:
     return {"simpleImage": {"imageUrl": url.strip(), "altText": shorten(alt or texts.image_alt, limits.MAX_ALT_TEXT)}}
 
 
-def attachment_outputs(attachment: Any, texts: ConnectorTexts) -> List[Component]:
+def attachment_outputs(attachment: Any, texts: ConnectorTexts) -> list[Component]:
     url = attachment if isinstance(attachment, str) else None
     if isinstance(attachment, dict):
         url = attachment.get("url") or (attachment.get("payload") or {}).get("src")
@@ -145,7 +147,7 @@ def attachment_outputs(attachment: Any, texts: ConnectorTexts) -> List[Component
 # --- cards (custom payload convention) -------------------------------------------
 
 
-def _card(spec: Dict[str, Any], texts: ConnectorTexts, in_carousel: bool) -> Tuple[str, Component, Rendered]:
+def _card(spec: dict[str, Any], texts: ConnectorTexts, in_carousel: bool) -> tuple[str, Component, Rendered]:
     """(kind, card body, what did not fit in the card)."""
     spill = Rendered()
     full_title = str(spec.get("title") or "").strip()
@@ -184,14 +186,14 @@ def _card(spec: Dict[str, Any], texts: ConnectorTexts, in_carousel: bool) -> Tup
     return kind, body, spill
 
 
-def card_outputs(spec: Dict[str, Any], texts: ConnectorTexts) -> Rendered:
+def card_outputs(spec: dict[str, Any], texts: ConnectorTexts) -> Rendered:
     kind, body, spill = _card(spec, texts, in_carousel=False)
     rendered = Rendered([{kind: body}])
     rendered.extend(spill)
     return rendered
 
 
-def carousels(kind: str, items: List[Component]) -> List[Component]:
+def carousels(kind: str, items: list[Component]) -> list[Component]:
     """Carousel outputs of at most 10 items each; a lone item stays a plain card."""
     if len(items) == 1:
         return [{kind: items[0]}]
@@ -199,7 +201,7 @@ def carousels(kind: str, items: List[Component]) -> List[Component]:
     return [{"carousel": {"type": kind, "items": items[i : i + step]}} for i in range(0, len(items), step)]
 
 
-def cards_outputs(specs: List[Dict[str, Any]], texts: ConnectorTexts) -> Rendered:
+def cards_outputs(specs: list[dict[str, Any]], texts: ConnectorTexts) -> Rendered:
     """Cards side by side. Kakao carousels hold one card type, so image and
     text-only cards are grouped into consecutive runs of the same type."""
     rendered = Rendered()
@@ -221,7 +223,7 @@ def cards_outputs(specs: List[Dict[str, Any]], texts: ConnectorTexts) -> Rendere
     return rendered
 
 
-def _list_item(spec: Dict[str, Any], texts: ConnectorTexts) -> Component:
+def _list_item(spec: dict[str, Any], texts: ConnectorTexts) -> Component:
     item: Component = {"title": str(spec.get("title") or "").strip() or texts.list_header}
     if spec.get("description"):
         item["description"] = str(spec["description"]).strip()
@@ -236,7 +238,7 @@ def _list_item(spec: Dict[str, Any], texts: ConnectorTexts) -> Component:
     return item
 
 
-def list_outputs(spec: Dict[str, Any], texts: ConnectorTexts) -> Rendered:
+def list_outputs(spec: dict[str, Any], texts: ConnectorTexts) -> Rendered:
     """A listCard; more than 5 items become several lists in a listCard carousel."""
     header = spec.get("header")
     header_title = header.get("title") if isinstance(header, dict) else header
@@ -293,7 +295,7 @@ def custom_outputs(custom: Any, texts: ConnectorTexts) -> Rendered:
 # --- one Rasa message ------------------------------------------------------------
 
 
-def message_outputs(message: Dict[str, Any], texts: ConnectorTexts) -> Rendered:
+def message_outputs(message: dict[str, Any], texts: ConnectorTexts) -> Rendered:
     """Same order as Rasa's OutputChannel.send_response: text+buttons, custom, image, attachment."""
     rendered = Rendered()
     specs = list(message.get("buttons") or []) + list(message.get("quick_replies") or [])

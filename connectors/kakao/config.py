@@ -7,12 +7,14 @@ read here from KAKAO_SKILL_SECRET (unset = no header check, for local runs).
 Production mode (SOTONG_MODE=production) refuses to start without a secret
 and bot ids, and ignores the loopback-test switches of the callback policy.
 """
+
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from connectors.edge import parse_rate
 from connectors.kakao.callback_policy import DEFAULT_CALLBACK_HOSTS, CallbackPolicy
@@ -33,7 +35,7 @@ KAKAO_TIME_LIMIT_SECONDS = 5.0
 class KakaoConfig:
     secret_header_name: str = DEFAULT_SECRET_HEADER
     secret_header_value: str = ""  # empty: no check
-    allowed_bot_ids: FrozenSet[str] = frozenset()  # empty: any bot
+    allowed_bot_ids: frozenset[str] = frozenset()  # empty: any bot
     # Kakao gives up after 5 s; answer before that, network included.
     reply_deadline_seconds: float = 4.5
     # Real skill requests are a few KB; a cap keeps junk out before JSON parsing.
@@ -47,8 +49,8 @@ class KakaoConfig:
     callback_policy: CallbackPolicy = field(default_factory=CallbackPolicy)
     # Answers kept for a resident's next message are forgotten after this.
     held_reply_ttl_seconds: float = 24 * 3600.0
-    request_id_header: Optional[str] = None
-    messages_file: Optional[str] = None
+    request_id_header: str | None = None
+    messages_file: str | None = None
     mapping: InputMapping = field(default_factory=InputMapping)
     limits: InputLimits = field(default_factory=InputLimits)
     # Per resident: new messages allowed per window (Kakao's own retries are not counted).
@@ -64,7 +66,7 @@ class KakaoConfig:
         return bool(self.secret_header_value)
 
 
-def _as_set(value: Any) -> FrozenSet[str]:
+def _as_set(value: Any) -> frozenset[str]:
     """A YAML list or a comma-separated string (what an env var can hold)."""
     if value is None:
         return frozenset()
@@ -72,7 +74,7 @@ def _as_set(value: Any) -> FrozenSet[str]:
     return frozenset(str(item).strip() for item in items if str(item).strip())
 
 
-def _as_tuple(value: Any, default: Sequence[str]) -> Tuple[str, ...]:
+def _as_tuple(value: Any, default: Sequence[str]) -> tuple[str, ...]:
     """Like _as_set, but order matters (first parameter found wins)."""
     if value is None:
         return tuple(default)
@@ -114,7 +116,7 @@ class KakaoConfigError(ValueError):
     """The channel must not start with these settings (message names what to set)."""
 
 
-def _flag(value: Optional[str]) -> bool:
+def _flag(value: str | None) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
@@ -130,7 +132,11 @@ def _callback_policy(options: Mapping[str, Any], environ: Mapping[str, str], pro
 
 
 def _check_production(config: KakaoConfig) -> None:
-    missing = [name for name, value in ((ENV_SECRET, config.secret_header_value), (ENV_ALLOWED_BOT_IDS, config.allowed_bot_ids)) if not value]
+    missing = [
+        name
+        for name, value in ((ENV_SECRET, config.secret_header_value), (ENV_ALLOWED_BOT_IDS, config.allowed_bot_ids))
+        if not value
+    ]
     if missing:
         raise KakaoConfigError(
             "production mode (SOTONG_MODE=production): the KakaoTalk channel needs "
@@ -140,16 +146,16 @@ def _check_production(config: KakaoConfig) -> None:
 
 
 def load_config(
-    credentials: Optional[Mapping[str, Any]],
+    credentials: Mapping[str, Any] | None,
     environ: Mapping[str, str] = os.environ,
-    production: Optional[bool] = None,
+    production: bool | None = None,
 ) -> KakaoConfig:
     """`production` defaults to sotong.settings.production_mode() (SOTONG_MODE)."""
     if production is None:
         from sotong.settings import production_mode
 
         production = production_mode()
-    options: Dict[str, Any] = dict(credentials or {})
+    options: dict[str, Any] = dict(credentials or {})
     unknown = sorted(set(options) - _KNOWN)
     if unknown:
         # A typo here would silently switch a safety check off.
@@ -170,7 +176,9 @@ def load_config(
         reply_deadline_seconds=deadline,
         max_body_bytes=int(options.get("max_body_bytes", KakaoConfig.max_body_bytes)),
         dedupe_window_seconds=float(options.get("dedupe_window_seconds", KakaoConfig.dedupe_window_seconds)),
-        callback_validity_seconds=min(60.0, float(options.get("callback_validity_seconds", KakaoConfig.callback_validity_seconds))),
+        callback_validity_seconds=min(
+            60.0, float(options.get("callback_validity_seconds", KakaoConfig.callback_validity_seconds))
+        ),
         callback_attempt_timeout_seconds=float(
             options.get("callback_attempt_timeout_seconds", KakaoConfig.callback_attempt_timeout_seconds)
         ),

@@ -16,14 +16,16 @@ Bounded: at most `max_jobs` entries (finished ones forgotten oldest first) and
 at most `max_running` dialogues in flight; `start` returns None beyond that and
 the channel answers "busy" instead of queueing without limit.
 """
+
 from __future__ import annotations
 
 import asyncio
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Dict, List, Optional
+from collections.abc import Callable
+from typing import Any
 
-Messages = List[Dict[str, Any]]
+Messages = list[dict[str, Any]]
 
 
 class Job:
@@ -32,12 +34,12 @@ class Job:
         self.sender_id = sender_id
         self.task = task
         self.started_at = clock()
-        self.finished_at: Optional[float] = None
+        self.finished_at: float | None = None
         self.deferred = False
-        self.callback_url: Optional[str] = None
-        self.callback_received_at: Optional[float] = None
-        self.response: Optional[Dict[str, Any]] = None  # first page, reused for retries
-        self._on_deferred_done: Optional[Callable[["Job"], None]] = None
+        self.callback_url: str | None = None
+        self.callback_received_at: float | None = None
+        self.response: dict[str, Any] | None = None  # first page, reused for retries
+        self._on_deferred_done: Callable[["Job"], None] | None = None
         self._clock = clock
         task.add_done_callback(self._finished)
 
@@ -51,7 +53,7 @@ class Job:
             return []
         return self.task.result()
 
-    def defer(self, callback_url: Optional[str], deliver: Callable[["Job"], None], received_at: float) -> None:
+    def defer(self, callback_url: str | None, deliver: Callable[["Job"], None], received_at: float) -> None:
         """Hand delivery to `deliver`, called once when the task is done (now if it already is).
 
         A retry may bring a newer callbackUrl; the newest one wins because it
@@ -122,7 +124,7 @@ class JobRegistry:
     def _finished(self, _task: "asyncio.Task[Messages]") -> None:
         self._running -= 1
 
-    def find_retry_target(self, key: str) -> Optional[Job]:
+    def find_retry_target(self, key: str) -> Job | None:
         job = self._jobs.get(key)
         if job is None:
             return None
@@ -132,7 +134,7 @@ class JobRegistry:
             return job
         return None
 
-    def running(self) -> List[Job]:
+    def running(self) -> list[Job]:
         return [job for job in self._jobs.values() if not job.done]
 
     def _expired(self, job: Job) -> bool:

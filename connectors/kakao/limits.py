@@ -3,11 +3,12 @@
 The renderer is built to respect these; `response_violations` re-checks any
 response independently, for tests, the simulator and the benchmark.
 """
+
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List
+from typing import Any
 
 MAX_OUTPUTS = 3
 MAX_QUICK_REPLIES = 10
@@ -37,14 +38,14 @@ def looks_like_payload(text: str) -> bool:
     return bool(_INTENT_PAYLOAD.match(text.strip()))
 
 
-def response_bytes(response: Dict[str, Any]) -> int:
+def response_bytes(response: dict[str, Any]) -> int:
     """Size of the body as we send it (UTF-8, Korean not \\u-escaped)."""
     return len(json.dumps(response, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-def response_violations(response: Dict[str, Any]) -> List[str]:
+def response_violations(response: dict[str, Any]) -> list[str]:
     """Every way `response` breaks Kakao's documented limits; empty when valid."""
-    problems: List[str] = []
+    problems: list[str] = []
     if response.get("version") != "2.0":
         problems.append("version must be '2.0'")
     if response.get("useCallback") is True:
@@ -71,7 +72,7 @@ def response_violations(response: Dict[str, Any]) -> List[str]:
     return problems
 
 
-def _output_violations(output: Dict[str, Any]) -> List[str]:
+def _output_violations(output: dict[str, Any]) -> list[str]:
     if not isinstance(output, dict) or len(output) != 1:
         return ["an output must have exactly one component"]
     kind, body = next(iter(output.items()))
@@ -82,7 +83,7 @@ def _output_violations(output: Dict[str, Any]) -> List[str]:
     return _component_violations(kind, body)
 
 
-def _component_violations(kind: str, body: Dict[str, Any]) -> List[str]:
+def _component_violations(kind: str, body: dict[str, Any]) -> list[str]:
     if kind == "simpleText":
         text = body.get("text") or ""
         return [] if 0 < len(text) <= MAX_SIMPLE_TEXT else [f"simpleText has {len(text)} chars"]
@@ -98,8 +99,8 @@ def _component_violations(kind: str, body: Dict[str, Any]) -> List[str]:
     return _list_card_violations(body)
 
 
-def _card_violations(body: Dict[str, Any], needs_thumbnail: bool) -> List[str]:
-    problems: List[str] = []
+def _card_violations(body: dict[str, Any], needs_thumbnail: bool) -> list[str]:
+    problems: list[str] = []
     title = body.get("title") or ""
     description = body.get("description") or ""
     if len(title) > MAX_CARD_TITLE:
@@ -118,8 +119,8 @@ def _card_violations(body: Dict[str, Any], needs_thumbnail: bool) -> List[str]:
     return problems
 
 
-def _list_card_violations(body: Dict[str, Any]) -> List[str]:
-    problems: List[str] = []
+def _list_card_violations(body: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
     if not (body.get("header") or {}).get("title"):
         problems.append("listCard without header.title")
     items = body.get("items") or []
@@ -132,7 +133,7 @@ def _list_card_violations(body: Dict[str, Any]) -> List[str]:
     return problems
 
 
-def _carousel_violations(body: Dict[str, Any]) -> List[str]:
+def _carousel_violations(body: dict[str, Any]) -> list[str]:
     kind = body.get("type")
     items = body.get("items") or []
     if kind not in CARD_KINDS:
@@ -143,7 +144,7 @@ def _carousel_violations(body: Dict[str, Any]) -> List[str]:
     return problems
 
 
-def _buttons_violations(buttons: List[Dict[str, Any]], maximum: int) -> List[str]:
+def _buttons_violations(buttons: list[dict[str, Any]], maximum: int) -> list[str]:
     problems = [f"{len(buttons)} buttons (max {maximum})"] if len(buttons) > maximum else []
     for button in buttons:
         label = button.get("label") or ""
@@ -158,8 +159,8 @@ def _buttons_violations(buttons: List[Dict[str, Any]], maximum: int) -> List[str
     return problems
 
 
-def _quick_reply_violations(reply: Dict[str, Any]) -> List[str]:
-    problems: List[str] = []
+def _quick_reply_violations(reply: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
     label = reply.get("label") or ""
     if not 0 < len(label) <= MAX_LABEL:
         problems.append(f"label {label!r} has {len(label)} chars")

@@ -13,16 +13,18 @@ held answers and for pages (least recently touched forgotten first), and at
 most MAX_HELD_MESSAGES per resident, so a flood of distinct or chatty senders
 cannot grow memory without limit.
 """
+
 from __future__ import annotations
 
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any
 
-Messages = List[Dict[str, Any]]
-Response = Dict[str, Any]
+Messages = list[dict[str, Any]]
+Response = dict[str, Any]
 
 PAGES_TTL_SECONDS = 3600.0
 # A resident who never writes again while answers pile up: keep the newest ones.
@@ -38,14 +40,16 @@ class _Held:
 
 
 class Mailbox:
-    def __init__(self, held_ttl_seconds: float, clock: Callable[[], float] = time.monotonic, max_senders: int = 10_000) -> None:
+    def __init__(
+        self, held_ttl_seconds: float, clock: Callable[[], float] = time.monotonic, max_senders: int = 10_000
+    ) -> None:
         self._held_ttl = held_ttl_seconds
         self._clock = clock
         self._max_senders = max_senders
         self._evicted = 0
         # Least recently touched first (move_to_end on every write).
         self._held: "OrderedDict[str, _Held]" = OrderedDict()
-        self._pages: "OrderedDict[str, Tuple[str, List[Response], float]]" = OrderedDict()
+        self._pages: "OrderedDict[str, tuple[str, list[Response], float]]" = OrderedDict()
 
     def __len__(self) -> int:
         """Residents with anything kept (for the memory-bound tests)."""
@@ -77,7 +81,7 @@ class Mailbox:
 
     # pages ------------------------------------------------------------------------
 
-    def keep_pages(self, sender_id: str, token: str, pages: List[Response]) -> None:
+    def keep_pages(self, sender_id: str, token: str, pages: list[Response]) -> None:
         """Remember all pages of the latest long answer (replaces an older one)."""
         self._purge()
         if len(pages) > 1:
@@ -87,7 +91,7 @@ class Mailbox:
         else:
             self._pages.pop(sender_id, None)
 
-    def page(self, sender_id: str, more: str) -> Optional[Response]:
+    def page(self, sender_id: str, more: str) -> Response | None:
         """Page for a "token:index" tap; None if it belongs to an older or expired answer.
 
         Pages are looked up, not popped, so a retried tap gets the same page.
@@ -113,7 +117,9 @@ class Mailbox:
             kept.popitem(last=False)
             self._evicted += 1
             if self._evicted % 1000 == 1:  # a flood would otherwise flood the log too
-                logger.warning("kakao.mailbox.evicted kind=%s max_senders=%s total=%s", what, self._max_senders, self._evicted)
+                logger.warning(
+                    "kakao.mailbox.evicted kind=%s max_senders=%s total=%s", what, self._max_senders, self._evicted
+                )
 
     def _purge(self) -> None:
         """Drop expired entries. Both dicts are in last-touched order, so only the front is looked at."""

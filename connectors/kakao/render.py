@@ -6,21 +6,23 @@ than that even after merging, the rest goes on further pages that the resident
 opens with a "더 보기" quick reply (the channel keeps them, see mailbox.py).
 Nothing the dialogue said is dropped.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from collections.abc import Iterable
+from typing import Any
 
 from connectors.kakao import limits
 from connectors.kakao.components import Button, Component, Rendered, carousels, message_outputs, simple_texts
 from connectors.kakao.texts import ConnectorTexts
 
-Response = Dict[str, Any]
+Response = dict[str, Any]
 
 MORE_KEY = "kakao_more"  # clientExtra key of the paging quick reply
 
 
-def render_pages(messages: Iterable[Dict[str, Any]], texts: ConnectorTexts, more_token: str = "") -> List[Response]:
+def render_pages(messages: Iterable[dict[str, Any]], texts: ConnectorTexts, more_token: str = "") -> list[Response]:
     """All pages of the answer to one resident message; page 0 is sent right away."""
     rendered = Rendered()
     for message in messages:
@@ -29,7 +31,7 @@ def render_pages(messages: Iterable[Dict[str, Any]], texts: ConnectorTexts, more
     return paginate(compact(outputs), dedupe(rendered.quick_replies), texts, more_token)
 
 
-def render_response(messages: Iterable[Dict[str, Any]], texts: ConnectorTexts) -> Response:
+def render_response(messages: Iterable[dict[str, Any]], texts: ConnectorTexts) -> Response:
     """Only the first page (for callers that do not page, e.g. previews)."""
     return render_pages(messages, texts)[0]
 
@@ -44,7 +46,7 @@ def callback_ack(text: str) -> Response:
     return {"version": "2.0", "useCallback": True, "data": {"text": text}}
 
 
-def without_choices(messages: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def without_choices(messages: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Messages minus their choice buttons (link/phone buttons stay).
 
     Used for answers delivered late: by then the dialogue has moved on and
@@ -74,7 +76,7 @@ def _is_link_spec(button: Any) -> bool:
 # --- merging ---------------------------------------------------------------------
 
 
-def compact(outputs: List[Component]) -> List[Component]:
+def compact(outputs: list[Component]) -> list[Component]:
     """Fewer outputs when there are more than Kakao shows: first join neighbouring
     text bubbles, then gather neighbouring cards/images into carousels."""
     if len(outputs) <= limits.MAX_OUTPUTS:
@@ -85,8 +87,8 @@ def compact(outputs: List[Component]) -> List[Component]:
     return _group_cards(outputs)
 
 
-def _pack_texts(outputs: List[Component]) -> List[Component]:
-    packed: List[Component] = []
+def _pack_texts(outputs: list[Component]) -> list[Component]:
+    packed: list[Component] = []
     for output in outputs:
         previous = packed[-1] if packed else None
         if previous and "simpleText" in previous and "simpleText" in output:
@@ -98,7 +100,7 @@ def _pack_texts(outputs: List[Component]) -> List[Component]:
     return packed
 
 
-def _as_carousel_items(output: Component) -> Optional[Tuple[str, List[Component]]]:
+def _as_carousel_items(output: Component) -> tuple[str, list[Component]] | None:
     kind, body = next(iter(output.items()))
     if kind == "simpleImage":
         # A picture alone is a basicCard with just a thumbnail.
@@ -110,11 +112,11 @@ def _as_carousel_items(output: Component) -> Optional[Tuple[str, List[Component]
     return None
 
 
-def _group_cards(outputs: List[Component]) -> List[Component]:
-    grouped: List[Component] = []
-    run: List[Component] = []
-    run_kind: Optional[str] = None
-    run_items: List[Component] = []
+def _group_cards(outputs: list[Component]) -> list[Component]:
+    grouped: list[Component] = []
+    run: list[Component] = []
+    run_kind: str | None = None
+    run_items: list[Component] = []
 
     def flush() -> None:
         if len(run) == 1:
@@ -136,7 +138,7 @@ def _group_cards(outputs: List[Component]) -> List[Component]:
     return grouped
 
 
-def dedupe(replies: List[Button]) -> List[Button]:
+def dedupe(replies: list[Button]) -> list[Button]:
     seen = set()
     unique = []
     for reply in replies:
@@ -159,14 +161,14 @@ def more_reply(texts: ConnectorTexts, token: str, page: int) -> Button:
     }
 
 
-def _page(outputs: List[Component], replies: List[Button]) -> Response:
-    template: Dict[str, Any] = {"outputs": outputs}
+def _page(outputs: list[Component], replies: list[Button]) -> Response:
+    template: dict[str, Any] = {"outputs": outputs}
     if replies:
         template["quickReplies"] = replies
     return {"version": "2.0", "template": template}
 
 
-def _reply_chunks(replies: List[Button]) -> List[List[Button]]:
+def _reply_chunks(replies: list[Button]) -> list[list[Button]]:
     """Quick replies in chunks a page can carry; all but the last leave room for "더 보기"."""
     chunks = []
     rest = list(replies)
@@ -177,27 +179,30 @@ def _reply_chunks(replies: List[Button]) -> List[List[Button]]:
     return chunks
 
 
-def _split_oversized(outputs: List[Component], budget: int) -> List[Component]:
+def _split_oversized(outputs: list[Component], budget: int) -> list[Component]:
     """Carousels too heavy for one response are halved until each part fits."""
-    result: List[Component] = []
+    result: list[Component] = []
     for output in outputs:
         body = output.get("carousel")
         if body and len(body["items"]) > 1 and limits.response_bytes(_page([output], [])) > budget:
             half = len(body["items"]) // 2
-            parts = [{"carousel": dict(body, items=body["items"][:half])}, {"carousel": dict(body, items=body["items"][half:])}]
+            parts = [
+                {"carousel": dict(body, items=body["items"][:half])},
+                {"carousel": dict(body, items=body["items"][half:])},
+            ]
             result.extend(_split_oversized(parts, budget))
         else:
             result.append(output)
     return result
 
 
-def paginate(outputs: List[Component], replies: List[Button], texts: ConnectorTexts, token: str) -> List[Response]:
+def paginate(outputs: list[Component], replies: list[Button], texts: ConnectorTexts, token: str) -> list[Response]:
     chunks = _reply_chunks(replies)
     sample_more = more_reply(texts, token, 99)
     reserve = max(limits.response_bytes(_page([], chunk + [sample_more])) for chunk in chunks)
     budget = limits.MAX_RESPONSE_BYTES - reserve
 
-    content: List[List[Component]] = [[]]
+    content: list[list[Component]] = [[]]
     for output in _split_oversized(outputs, budget):
         page = content[-1]
         if page and (len(page) == limits.MAX_OUTPUTS or limits.response_bytes(_page(page + [output], [])) > budget):
@@ -208,7 +213,7 @@ def paginate(outputs: List[Component], replies: List[Button], texts: ConnectorTe
     # Choices belong after all the content: they go on the last content page,
     # and any beyond ten on extra pages that only hold choices.
     page_outputs = content + [simple_texts(texts.more_choices) for _ in chunks[1:]]
-    page_replies: List[List[Button]] = [[] for _ in content[:-1]] + chunks
+    page_replies: list[list[Button]] = [[] for _ in content[:-1]] + chunks
     pages = []
     for index, (outs, reps) in enumerate(zip(page_outputs, page_replies)):
         is_last = index == len(page_outputs) - 1

@@ -12,14 +12,16 @@ The sender id handed to Rasa is namespaced ("kakao:<botUserKey>") so no other
 channel can name a Kakao resident's conversation.
 Pure functions; no I/O.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any
 
 from connectors import identity
 from connectors.kakao.attachments import DEFAULT_PHOTO_HOSTS, find_location, find_photo_urls
@@ -71,17 +73,17 @@ class SkillRequest:
     sender_id: str
     text: str  # what Rasa receives
     utterance: str  # what the resident saw themselves say
-    bot_id: Optional[str]
-    callback_url: Optional[str]
+    bot_id: str | None
+    callback_url: str | None
     fingerprint: str
-    metadata: Dict[str, Any] = field(default_factory=dict)
-    more: Optional[str] = None  # "token:page" when the paging quick reply was tapped
+    metadata: dict[str, Any] = field(default_factory=dict)
+    more: str | None = None  # "token:page" when the paging quick reply was tapped
 
 
 def parse_skill_request(
     raw: bytes,
     mapping: InputMapping = InputMapping(),
-    request_id: Optional[str] = None,
+    request_id: str | None = None,
     limits: InputLimits = InputLimits(),
 ) -> SkillRequest:
     try:
@@ -111,7 +113,9 @@ def parse_skill_request(
 
     client_extra = action.get("clientExtra") if isinstance(action.get("clientExtra"), dict) else {}
     payload = client_extra.get("payload")
-    if len(utterance) > limits.max_utterance_chars or (isinstance(payload, str) and len(payload) > limits.max_utterance_chars):
+    if len(utterance) > limits.max_utterance_chars or (
+        isinstance(payload, str) and len(payload) > limits.max_utterance_chars
+    ):
         raise UtteranceTooLong(f"{len(utterance)} characters")
     photo_urls, dropped = find_photo_urls(body, mapping.photo_params, mapping.photo_hosts)
     if dropped:
@@ -150,7 +154,7 @@ def nesting_depth(text: str) -> int:
     return deepest
 
 
-def _check_ids(user: Dict[str, Any], bot: Dict[str, Any], limit: int) -> None:
+def _check_ids(user: dict[str, Any], bot: dict[str, Any], limit: int) -> None:
     """Ids become conversation keys, URL parts and log fields: short and printable only."""
     properties = user.get("properties") if isinstance(user.get("properties"), dict) else {}
     for name, value in (
@@ -168,13 +172,13 @@ def _check_ids(user: Dict[str, Any], bot: Dict[str, Any], limit: int) -> None:
             raise BadSkillRequest(f"{name} too long or not printable ({len(text)} characters)")
 
 
-def _dict(value: Any, name: str) -> Dict[str, Any]:
+def _dict(value: Any, name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise BadSkillRequest(f"{name} missing")
     return value
 
 
-def fingerprint(body: Dict[str, Any], sender_id: str, request_id: Optional[str] = None) -> str:
+def fingerprint(body: dict[str, Any], sender_id: str, request_id: str | None = None) -> str:
     """Same key for Kakao's retries of one request.
 
     Kakao sends no request id, so the key is the body itself minus the
@@ -192,15 +196,15 @@ def fingerprint(body: Dict[str, Any], sender_id: str, request_id: Optional[str] 
 
 def _dialogue_text(
     utterance: str,
-    client_extra: Dict[str, Any],
-    photo_urls: List[str],
-    location: Optional[Dict[str, Any]],
+    client_extra: dict[str, Any],
+    photo_urls: list[str],
+    location: dict[str, Any] | None,
     mapping: InputMapping,
 ) -> str:
     payload = client_extra.get("payload")
     if isinstance(payload, str) and payload.strip():
         return payload.strip()
-    entities: Dict[str, Any] = {}
+    entities: dict[str, Any] = {}
     if photo_urls:
         entities[mapping.photo_entity] = photo_urls[0]
     if location and location.get("address"):
@@ -214,15 +218,15 @@ def _dialogue_text(
 
 
 def _metadata(
-    body: Dict[str, Any],
-    user_request: Dict[str, Any],
-    user: Dict[str, Any],
-    action: Dict[str, Any],
-    bot: Dict[str, Any],
-    photo_urls: List[str],
-    location: Optional[Dict[str, Any]],
+    body: dict[str, Any],
+    user_request: dict[str, Any],
+    user: dict[str, Any],
+    action: dict[str, Any],
+    bot: dict[str, Any],
+    photo_urls: list[str],
+    location: dict[str, Any] | None,
     photo_urls_dropped: int = 0,
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """Everything an action may need, under metadata["kakao"] (documented in docs/kakao.md)."""
     properties = user.get("properties") if isinstance(user.get("properties"), dict) else {}
     return {

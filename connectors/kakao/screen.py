@@ -3,20 +3,21 @@
 For the simulator (and its tests): bubbles, cards, carousels, list cards, and
 every tappable message button / quick reply numbered so a developer can pick it.
 """
+
 from __future__ import annotations
 
 import textwrap
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 from connectors.kakao.limits import response_violations
 
-Choice = Dict[str, Any]
+Choice = dict[str, Any]
 
 
-def draw(response: Dict[str, Any], width: int = 60) -> Tuple[List[str], List[Choice]]:
+def draw(response: dict[str, Any], width: int = 60) -> tuple[list[str], list[Choice]]:
     """(lines to print, tappable choices in the order they are numbered)."""
-    lines: List[str] = []
-    choices: List[Choice] = []
+    lines: list[str] = []
+    choices: list[Choice] = []
     if response.get("useCallback"):
         text = (response.get("data") or {}).get("text") or ""
         lines += _bubble(text, width) + ["  … (answer will arrive by callback)"]
@@ -44,19 +45,19 @@ def draw(response: Dict[str, Any], width: int = 60) -> Tuple[List[str], List[Cho
     return lines, choices
 
 
-def _wrap(text: str, width: int) -> List[str]:
+def _wrap(text: str, width: int) -> list[str]:
     """Wrapped lines, keeping the text's own line breaks."""
-    wrapped: List[str] = []
+    wrapped: list[str] = []
     for paragraph in text.split("\n"):
         wrapped += textwrap.wrap(paragraph, width) or [""]
     return wrapped
 
 
-def _bubble(text: str, width: int) -> List[str]:
+def _bubble(text: str, width: int) -> list[str]:
     return ["  │ " + line for line in _wrap(text, width)] + ["  └"]
 
 
-def _component(kind: str, body: Dict[str, Any], width: int, choices: List[Choice], prefix: str = "") -> List[str]:
+def _component(kind: str, body: dict[str, Any], width: int, choices: list[Choice], prefix: str = "") -> list[str]:
     if kind == "simpleText":
         return _bubble(body.get("text") or "", width)
     if kind == "simpleImage":

@@ -8,6 +8,7 @@ number to tap it. `/photo URL` sends a photo, `/location 주소` a location.
 A callback receiver on loopback gets answers that took longer than Kakao's
 5 seconds (switch it off with --no-callback to see the "처리 중" path).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,9 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
 import requests
 
@@ -35,11 +37,11 @@ class CallbackReceiver:
     """Loopback HTTP server standing in for Kakao's callback endpoint."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.received: "queue.Queue[Tuple[str, Dict[str, Any]]]" = queue.Queue()
+        self.received: "queue.Queue[tuple[str, dict[str, Any]]]" = queue.Queue()
         received = self.received
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 try:
                     body = json.loads(self.rfile.read(length).decode("utf-8"))
@@ -75,7 +77,7 @@ class CallbackReceiver:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/callback/{uuid.uuid4().hex}"
 
-    def wait_for(self, url: str, timeout: float) -> Optional[Dict[str, Any]]:
+    def wait_for(self, url: str, timeout: float) -> dict[str, Any] | None:
         """The body POSTed to `url`, or None after `timeout`; others stay queued."""
         path = url.split("/", 3)[-1]
         deadline = time.monotonic() + timeout
@@ -94,7 +96,7 @@ class CallbackReceiver:
             self.received.put(item)
         return found
 
-    def drain(self) -> List[Dict[str, Any]]:
+    def drain(self) -> list[dict[str, Any]]:
         bodies = []
         while True:
             try:
@@ -111,7 +113,7 @@ class Simulator:
         bot_id: str = payloads.DEFAULT_BOT_ID,
         secret: str = "",
         secret_header: str = DEFAULT_SECRET_HEADER,
-        receiver: Optional[CallbackReceiver] = None,
+        receiver: CallbackReceiver | None = None,
         timeout: float = 10.0,
         raw: bool = False,
         out: Any = sys.stdout,
@@ -126,7 +128,7 @@ class Simulator:
         self.timeout = timeout
         self.raw = raw
         self.out = out
-        self.choices: List[Dict[str, Any]] = []
+        self.choices: list[dict[str, Any]] = []
 
     def print(self, *lines: str) -> None:
         for line in lines:
@@ -157,7 +159,7 @@ class Simulator:
             self.send(payloads.skill_request(line, self.user, bot_id=self.bot_id))
         return True
 
-    def send(self, body: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    def send(self, body: dict[str, Any]) -> dict[str, Any] | None:
         callback_url = self.receiver.new_url() if self.receiver else None
         if callback_url:
             body["userRequest"]["callbackUrl"] = callback_url
@@ -193,7 +195,7 @@ class Simulator:
                 self.show(later)
         return response
 
-    def show(self, response: Dict[str, Any]) -> None:
+    def show(self, response: dict[str, Any]) -> None:
         if self.raw:
             self.print(json.dumps(response, ensure_ascii=False, indent=2))
         lines, choices = draw(response)
@@ -208,7 +210,7 @@ class Simulator:
                 self.show(body)
 
 
-def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="http://localhost:5005/webhooks/kakao/webhook")
     parser.add_argument("--user", default="demo-user", help="botUserKey of the simulated resident")
@@ -217,7 +219,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--secret-header", default=os.environ.get(ENV_SECRET_HEADER) or DEFAULT_SECRET_HEADER)
     parser.add_argument("--no-callback", action="store_true", help="send no callbackUrl (the '처리 중' path)")
     parser.add_argument(
-        "--callback-port", type=int, default=0,
+        "--callback-port",
+        type=int,
+        default=0,
         help="port of the loopback callback receiver (0: any). Rasa POSTs there only when started with "
         "KAKAO_CALLBACK_HOSTS=127.0.0.1:<port> KAKAO_CALLBACK_ALLOW_HTTP=1 (development mode)",
     )
@@ -227,7 +231,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     receiver = None if args.no_callback else CallbackReceiver(port=args.callback_port)
     if receiver:

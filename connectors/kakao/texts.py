@@ -3,12 +3,12 @@
 Kept out of Python so wording is edited in one place (style.md: no literal
 user-facing strings in code) and a district can swap the file.
 """
+
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Union
 
 import yaml
 
@@ -42,7 +42,7 @@ class ConnectorTexts:
     list_header: str
 
 
-def load_texts(path: Optional[Union[str, Path]] = None) -> ConnectorTexts:
+def load_texts(path: str | Path | None = None) -> ConnectorTexts:
     """Read the messages file; fail at start-up (not mid-conversation) if a key is missing."""
     source = Path(path) if path else DEFAULT_MESSAGES_FILE
     with source.open(encoding="utf-8") as handle:

@@ -7,10 +7,10 @@ read in order, are the whole text. `shorten` is for places where Kakao offers
 one short field (button labels, card titles): the caller keeps the full text
 elsewhere (messageText, a following text bubble).
 """
+
 from __future__ import annotations
 
 import re
-from typing import List, Optional
 
 ELLIPSIS = "…"
 
@@ -25,11 +25,11 @@ _BRACKETED = re.compile(r"\s*[(\[（［][^()\[\]（）［］]*[)\]）］]")
 _WHITESPACE_RUN = re.compile(r"\s+")
 
 
-def split_text(text: str, limit: int) -> List[str]:
+def split_text(text: str, limit: int) -> list[str]:
     """Split `text` into non-empty, stripped pieces of at most `limit` characters."""
     if limit < 1:
         raise ValueError("limit must be positive")
-    pieces: List[str] = []
+    pieces: list[str] = []
     rest = text.strip()
     while len(rest) > limit:
         cut = _best_cut(rest, limit)
@@ -55,7 +55,7 @@ def _best_cut(text: str, limit: int) -> int:
     return limit
 
 
-def _last_match(pattern: "re.Pattern[str]", window: str, floor: int, limit: int, use_end: bool) -> Optional[int]:
+def _last_match(pattern: "re.Pattern[str]", window: str, floor: int, limit: int, use_end: bool) -> int | None:
     best = None
     for match in pattern.finditer(window):
         cut = match.end() if use_end else match.start()

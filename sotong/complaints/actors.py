@@ -6,10 +6,11 @@ never a string checked by prefix. The history stores ``str(actor)``:
 ``resident:kakao:abc``, ``staff:kim`` or ``system``. Rows written before staff had one
 prefix say ``officer:kim``; they read back as staff.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from sotong.complaints.errors import InvalidComplaintInput
 from sotong.complaints.limits import MAX_ACTOR
@@ -25,8 +26,8 @@ _LEGACY_STAFF = "officer"  # the CLI's prefix before staff had one
 
 @dataclass(frozen=True)
 class Actor:
-    kind: str   # resident | staff | system
-    name: str   # 'kakao:abc' for a resident, 'kim' for staff, '' for the system
+    kind: str  # resident | staff | system
+    name: str  # 'kakao:abc' for a resident, 'kim' for staff, '' for the system
 
     def __post_init__(self):
         if self.kind not in (RESIDENT, STAFF, SYSTEM):
@@ -50,7 +51,7 @@ class Actor:
         return cls(SYSTEM, "")
 
     @classmethod
-    def parse(cls, text: Union[str, "Actor"]) -> "Actor":
+    def parse(cls, text: str | "Actor") -> "Actor":
         """'resident:kakao:abc', 'staff:kim' (or the old 'officer:kim'), 'system'."""
         if isinstance(text, Actor):
             return text

@@ -11,12 +11,12 @@ beats a bare "파손" (2). The NLU's intent and entity come first where they exi
 (actions/complaints/report.py); this is what decides when they do not, and what
 offers the runners-up for a one-tap change.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 from sotong.complaints.district import complaints_config
 from sotong.complaints.limits import MAX_SCAN
@@ -32,10 +32,10 @@ class CategoryInfo:
     name: str
     department: str
     processing_days: int
-    place: str                 # what the address question asks about ("차가 세워진 곳")
-    asks: Tuple[str, ...]      # question codes (complaints.yml `questions:`)
-    keywords: Tuple[str, ...]
-    intent: Optional[str]      # an NLU intent that opens this category directly
+    place: str  # what the address question asks about ("차가 세워진 곳")
+    asks: tuple[str, ...]  # question codes (complaints.yml `questions:`)
+    keywords: tuple[str, ...]
+    intent: str | None  # an NLU intent that opens this category directly
     fallback: bool
     active: bool
 
@@ -44,12 +44,12 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text or "").lower()
 
 
-def question_labels(district_dir: Optional[Path] = None) -> Dict[str, str]:
+def question_labels(district_dir: Path | None = None) -> dict[str, str]:
     """Question code -> how residents are told what to add ('plate_number' -> '차량 번호나 차종')."""
     return {str(k): str(v) for k, v in (complaints_config(district_dir).get("questions") or {}).items()}
 
 
-def _parse(entry: dict, questions: Dict[str, str]) -> CategoryInfo:
+def _parse(entry: dict, questions: dict[str, str]) -> CategoryInfo:
     code = str(entry.get("code") or "").strip()
     if not code or not entry.get("name") or not entry.get("department"):
         raise ValueError(f"complaints.yml: a category needs code, name and department ({entry!r})")
@@ -61,14 +61,20 @@ def _parse(entry: dict, questions: Dict[str, str]) -> CategoryInfo:
     if days < 1:
         raise ValueError(f"category {code}: processing_days must be at least 1")
     return CategoryInfo(
-        code=code, name=str(entry["name"]), department=str(entry["department"]), processing_days=days,
-        place=str(entry.get("place") or ""), asks=asks,
+        code=code,
+        name=str(entry["name"]),
+        department=str(entry["department"]),
+        processing_days=days,
+        place=str(entry.get("place") or ""),
+        asks=asks,
         keywords=tuple(str(k) for k in entry.get("keywords") or () if _squash(str(k))),
-        intent=entry.get("intent"), fallback=bool(entry.get("fallback")), active=entry.get("active", True) is not False,
+        intent=entry.get("intent"),
+        fallback=bool(entry.get("fallback")),
+        active=entry.get("active", True) is not False,
     )
 
 
-def category_infos(district_dir: Optional[Path] = None, include_inactive: bool = False) -> Tuple[CategoryInfo, ...]:
+def category_infos(district_dir: Path | None = None, include_inactive: bool = False) -> tuple[CategoryInfo, ...]:
     """Every category in file order (the order buttons are shown in); ValueError on a bad entry."""
     questions = question_labels(district_dir)
     infos = tuple(_parse(e, questions) for e in complaints_config(district_dir).get("categories") or [])
@@ -78,12 +84,12 @@ def category_infos(district_dir: Optional[Path] = None, include_inactive: bool =
     return infos if include_inactive else tuple(c for c in infos if c.active)
 
 
-def category_info(code: Optional[str], district_dir: Optional[Path] = None) -> Optional[CategoryInfo]:
+def category_info(code: str | None, district_dir: Path | None = None) -> CategoryInfo | None:
     """The active category with this code, or None."""
     return next((c for c in category_infos(district_dir) if c.code == code), None)
 
 
-def fallback_category(district_dir: Optional[Path] = None) -> str:
+def fallback_category(district_dir: Path | None = None) -> str:
     """The catch-all category (``fallback: true``), else the last one in the file."""
     infos = category_infos(district_dir)
     if not infos:
@@ -91,14 +97,14 @@ def fallback_category(district_dir: Optional[Path] = None) -> str:
     return next((c.code for c in infos if c.fallback), infos[-1].code)
 
 
-def category_for_intent(intent: Optional[str], district_dir: Optional[Path] = None) -> Optional[str]:
+def category_for_intent(intent: str | None, district_dir: Path | None = None) -> str | None:
     """The category an NLU intent opens directly (report_illegal_parking -> illegal_parking)."""
     if not intent:
         return None
     return next((c.code for c in category_infos(district_dir) if c.intent == intent), None)
 
 
-def rank_categories(text: str, district_dir: Optional[Path] = None) -> List[Tuple[str, int]]:
+def rank_categories(text: str, district_dir: Path | None = None) -> list[tuple[str, int]]:
     """Categories whose keywords the text contains, best first, with their scores.
 
     Score: the summed length of the matched keywords (spaces ignored); ties keep file order.
@@ -115,7 +121,7 @@ def rank_categories(text: str, district_dir: Optional[Path] = None) -> List[Tupl
     return [(code, -neg) for neg, _, code in sorted(scored)]
 
 
-def infer_category(text: str, intent: Optional[str] = None, district_dir: Optional[Path] = None) -> str:
+def infer_category(text: str, intent: str | None = None, district_dir: Path | None = None) -> str:
     """The category a report message is about: its keywords, else its intent's, else the fallback."""
     ranked = rank_categories(text, district_dir)
     if ranked:

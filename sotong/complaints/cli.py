@@ -1,8 +1,8 @@
 """`sotong complaints ...`: the officer operations from the command line (before the console)."""
+
 from __future__ import annotations
 
 import json
-from typing import List
 
 from sotong.complaints import service
 from sotong.complaints.views import ComplaintView
@@ -52,7 +52,7 @@ def _show(v: ComplaintView) -> str:
     return "\n".join(lines)
 
 
-def _print(views: List[ComplaintView], as_json: bool) -> None:
+def _print(views: list[ComplaintView], as_json: bool) -> None:
     if as_json:
         print(json.dumps([v.as_dict() for v in views], ensure_ascii=False, indent=2))
     else:
@@ -86,8 +86,7 @@ def _assign(args) -> int:
         if args.officer:
             view = service.assign_officer(s, args.receipt, args.officer, actor=_actor(args.actor), note=args.note)
         else:
-            view = service.assign_department(s, args.receipt, args.department, actor=_actor(args.actor),
-                                             note=args.note)
+            view = service.assign_department(s, args.receipt, args.department, actor=_actor(args.actor), note=args.note)
     return _done(view)
 
 
@@ -113,15 +112,21 @@ def _transfer(args) -> int:
 def _file(args) -> int:
     with session_scope() as s:
         result = service.file_complaint(
-            s, service.ResidentKey(args.channel, args.user), category=args.category, address=args.address,
-            description=args.description, photo_url=args.photo_url, seen_at=args.seen_at,
-            idempotency_key=args.idempotency_key)
+            s,
+            service.ResidentKey(args.channel, args.user),
+            category=args.category,
+            address=args.address,
+            description=args.description,
+            photo_url=args.photo_url,
+            seen_at=args.seen_at,
+            idempotency_key=args.idempotency_key,
+        )
     v = result.complaint
     print(f"{v.receipt_no}: {'filed' if result.created else 'already filed'}, due {v.due_text}")
     return 0
 
 
-def _status_choices() -> List[str]:
+def _status_choices() -> list[str]:
     return list(service.STATUS_NAMES)
 
 

@@ -5,9 +5,8 @@ Bad input is always ``InvalidComplaintInput`` with the ``field`` and, for a leng
 count, the ``limit`` — an adapter words its answer from those two, never from its own
 copy of a limit.
 """
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 
 class ComplaintError(Exception):
@@ -51,7 +50,7 @@ class InvalidComplaintInput(ComplaintError, ValueError):
 
     code = "invalid_input"
 
-    def __init__(self, field: str, problem: str, *, limit: Optional[int] = None):
+    def __init__(self, field: str, problem: str, *, limit: int | None = None):
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem

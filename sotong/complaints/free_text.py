@@ -5,10 +5,10 @@ what and when; asking again would waste the resident's turns. These are
 deliberately conservative patterns: a miss only means the form asks, a false hit
 would file a wrong address, so only well-shaped addresses count.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from sotong.complaints.limits import MAX_ADDRESS, MAX_SCAN
 
@@ -19,13 +19,17 @@ _ADDRESS_PATTERNS = [
     # 지번: 가정동 123-4, 청라동 12번지
     re.compile(r"[가-힣]{1,10}\d?동\s?\d+(?:-\d+)?(?:번지)?" + _PLACE_WORDS),
     # 동 and a named place with a position word: 청라동 커낼웨이 앞, 가좌3동 한신시장 입구
-    re.compile(r"[가-힣]{1,10}\d?동\s[가-힣A-Za-z0-9]{1,20}(?:\s[가-힣A-Za-z0-9]{1,20})?\s?"
-               r"(?:앞|옆|뒤|근처|건너편|맞은편|입구)"),
+    re.compile(
+        r"[가-힣]{1,10}\d?동\s[가-힣A-Za-z0-9]{1,20}(?:\s[가-힣A-Za-z0-9]{1,20})?\s?"
+        r"(?:앞|옆|뒤|근처|건너편|맞은편|입구)"
+    ),
     # 아파트·빌라: 청라푸르지오아파트 101동, 한양빌라 앞
     re.compile(r"[가-힣A-Za-z0-9]{1,20}(?:아파트|빌라|오피스텔|맨션)(?:\s?\d+동)?(?:\s?\d+호)?" + _PLACE_WORDS),
     # Landmarks only with a position word, so "시장" in "시장님" never counts
-    re.compile(r"[가-힣A-Za-z0-9]{1,20}(?:역|초등학교|중학교|고등학교|공원|시장|사거리|삼거리|정류장|"
-               r"주민센터|행정복지센터|마트|편의점|교회|병원|주차장|놀이터)\s?(?:앞|옆|뒤|근처|건너편|맞은편|입구)"),
+    re.compile(
+        r"[가-힣A-Za-z0-9]{1,20}(?:역|초등학교|중학교|고등학교|공원|시장|사거리|삼거리|정류장|"
+        r"주민센터|행정복지센터|마트|편의점|교회|병원|주차장|놀이터)\s?(?:앞|옆|뒤|근처|건너편|맞은편|입구)"
+    ),
 ]
 
 _SEEN_AT = re.compile(
@@ -39,7 +43,7 @@ _SEEN_AT = re.compile(
 # whatever length a channel lets through. A found address is cut to the field's limit.
 
 
-def find_address(text: str) -> Optional[str]:
+def find_address(text: str) -> str | None:
     """The first well-shaped address or landmark in the text, as written."""
     for pattern in _ADDRESS_PATTERNS:
         match = pattern.search((text or "")[:MAX_SCAN])
@@ -48,7 +52,7 @@ def find_address(text: str) -> Optional[str]:
     return None
 
 
-def find_seen_at(text: str) -> Optional[str]:
+def find_seen_at(text: str) -> str | None:
     """When the resident saw it, in their words ('어제 밤', '오늘 아침 7시')."""
     match = _SEEN_AT.search((text or "")[:MAX_SCAN])
     return match.group(0).strip() if match else None

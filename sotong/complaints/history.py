@@ -3,10 +3,10 @@
 Every status change and every correction goes through ``record``, so the history and
 the notifications cannot drift apart, and both commit (or roll back) with the change.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Dict, Optional, Union
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ STATUS = "status"
 CORRECTION = "correction"
 
 
-def _values(complaint: Complaint, note: Optional[str]) -> Dict[str, object]:
+def _values(complaint: Complaint, note: str | None) -> dict[str, object]:
     """Everything a template may mention (templates.KNOWN_PARAMS)."""
     department, officer = complaint.department, complaint.officer
     return {
@@ -44,10 +44,10 @@ def record(
     complaint: Complaint,
     *,
     to_status: ComplaintStatus,
-    actor: Union[Actor, str],
-    note: Optional[str] = None,
+    actor: Actor | str,
+    note: str | None = None,
     kind: str = STATUS,
-    now: Optional[datetime] = None,
+    now: datetime | None = None,
     initial: bool = False,
     shown_in_chat: bool = False,
 ) -> ComplaintStatusChange:

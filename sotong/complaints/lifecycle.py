@@ -5,10 +5,11 @@ resident), 반려 (rejected, with reason and how to appeal) and 이송 (transfer
 department, which then names an officer as after 부서 배정). Anything not in
 ``ALLOWED_TRANSITIONS`` is refused with ``TransitionRefused``.
 """
+
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Dict, FrozenSet, List, Tuple
+from typing import Any
 
 from sotong.complaints.errors import InvalidComplaintInput, TransitionRefused
 
@@ -16,15 +17,15 @@ from sotong.complaints.errors import InvalidComplaintInput, TransitionRefused
 class ComplaintStatus(str, Enum):
     """Stored as the lower-case value; Korean labels live in district complaints.yml."""
 
-    RECEIVED = "received"                  # 접수
-    ASSIGNED = "assigned"                  # 부서 배정
+    RECEIVED = "received"  # 접수
+    ASSIGNED = "assigned"  # 부서 배정
     OFFICER_ASSIGNED = "officer_assigned"  # 담당자 지정
-    ON_SITE_CHECK = "on_site_check"        # 현장 확인 중
-    UNDER_REVIEW = "under_review"          # 심사 중
-    COMPLETED = "completed"                # 처리 완료
-    CANCELLED = "cancelled"                # 취하 (by the resident)
-    REJECTED = "rejected"                  # 반려
-    TRANSFERRED = "transferred"            # 이송 (to another department)
+    ON_SITE_CHECK = "on_site_check"  # 현장 확인 중
+    UNDER_REVIEW = "under_review"  # 심사 중
+    COMPLETED = "completed"  # 처리 완료
+    CANCELLED = "cancelled"  # 취하 (by the resident)
+    REJECTED = "rejected"  # 반려
+    TRANSFERRED = "transferred"  # 이송 (to another department)
 
     @classmethod
     def parse(cls, value: "str | ComplaintStatus") -> "ComplaintStatus":
@@ -43,7 +44,7 @@ S = ComplaintStatus
 _WITHDRAW_OR_STOP = {S.CANCELLED, S.REJECTED}
 
 # The whole state machine. Read a row as "from this status, these may follow".
-ALLOWED_TRANSITIONS: Dict[ComplaintStatus, FrozenSet[ComplaintStatus]] = {
+ALLOWED_TRANSITIONS: dict[ComplaintStatus, frozenset[ComplaintStatus]] = {
     S.RECEIVED: frozenset({S.ASSIGNED} | _WITHDRAW_OR_STOP),
     S.ASSIGNED: frozenset({S.OFFICER_ASSIGNED, S.TRANSFERRED} | _WITHDRAW_OR_STOP),
     # OFFICER_ASSIGNED -> OFFICER_ASSIGNED: the officer changes (leave, workload).
@@ -58,20 +59,20 @@ ALLOWED_TRANSITIONS: Dict[ComplaintStatus, FrozenSet[ComplaintStatus]] = {
     S.REJECTED: frozenset(),
 }
 
-CLOSED: FrozenSet[ComplaintStatus] = frozenset(s for s, nxt in ALLOWED_TRANSITIONS.items() if not nxt)
+CLOSED: frozenset[ComplaintStatus] = frozenset(s for s, nxt in ALLOWED_TRANSITIONS.items() if not nxt)
 
 # Only the resident withdraws (취하); officers reject instead.
-RESIDENT_ONLY: FrozenSet[ComplaintStatus] = frozenset({S.CANCELLED})
+RESIDENT_ONLY: frozenset[ComplaintStatus] = frozenset({S.CANCELLED})
 
 # Statuses in which the resident may still fix the address or description: the
 # officer has not gone on site yet (see service.correct for the history check).
-CORRECTABLE: FrozenSet[ComplaintStatus] = frozenset({S.RECEIVED, S.ASSIGNED, S.OFFICER_ASSIGNED, S.TRANSFERRED})
+CORRECTABLE: frozenset[ComplaintStatus] = frozenset({S.RECEIVED, S.ASSIGNED, S.OFFICER_ASSIGNED, S.TRANSFERRED})
 
 
 # A correction is announced like a stage but changes no status.
 CORRECTED = "corrected"
 # Every stage a resident is told about, in lifecycle order: each needs a message template.
-STAGES: Tuple[str, ...] = tuple(s.value for s in ComplaintStatus) + (CORRECTED,)
+STAGES: tuple[str, ...] = tuple(s.value for s in ComplaintStatus) + (CORRECTED,)
 
 
 def can_transition(current: ComplaintStatus, target: ComplaintStatus) -> bool:
@@ -84,7 +85,7 @@ def check_transition(current: ComplaintStatus, target: ComplaintStatus) -> None:
         raise TransitionRefused(current.value, target.value)
 
 
-def staff_next_statuses(status: Any) -> List[str]:
+def staff_next_statuses(status: Any) -> list[str]:
     """What staff may move a complaint to from ``status``, in lifecycle order (취하 is the
     resident's); [] for an unknown status."""
     try:

@@ -10,6 +10,7 @@ filing hundreds of 무단투기 reports from one chat), not on honest residents.
 the database, so the limit holds across action-server replicas and restarts (an
 in-memory counter would reset with every deploy).
 """
+
 from __future__ import annotations
 
 import os
@@ -24,12 +25,12 @@ from sotong.complaints.models import Complaint, Resident
 from sotong.deadlines import to_db
 
 # --- field limits (characters) ------------------------------------------------------
-MAX_ADDRESS = 300          # complaint.address
-MAX_DESCRIPTION = 4000     # complaint.description
-MAX_PHOTO_URL = 1000       # complaint.photo_url
-MAX_SEEN_AT = 100          # complaint.seen_at
+MAX_ADDRESS = 300  # complaint.address
+MAX_DESCRIPTION = 4000  # complaint.description
+MAX_PHOTO_URL = 1000  # complaint.photo_url
+MAX_SEEN_AT = 100  # complaint.seen_at
 MAX_IDEMPOTENCY_KEY = 100  # what a client sends; stored hashed (service.submission_key)
-MAX_ACTOR = 200            # complaint_status_change.actor
+MAX_ACTOR = 200  # complaint_status_change.actor
 MAX_CONSENT_PURPOSE = 200  # resident.phone_consent_purpose
 # Free-text scanning (free_text.py) looks at the start of a message only: a complaint's
 # text is at most MAX_DESCRIPTION characters, and the patterns, linear but with a large
@@ -43,7 +44,7 @@ PER_DAY_ENV = "SOTONG_FILING_LIMIT_PER_DAY"
 
 @dataclass(frozen=True)
 class FilingLimits:
-    per_hour: int = 5   # 0 = no limit
+    per_hour: int = 5  # 0 = no limit
     per_day: int = 20
 
 
@@ -60,8 +61,7 @@ def _count(name: str, default: int) -> int:
 def load_filing_limits() -> FilingLimits:
     """The limits from the environment, read now (tests and operators can change them)."""
     defaults = FilingLimits()
-    return FilingLimits(per_hour=_count(PER_HOUR_ENV, defaults.per_hour),
-                        per_day=_count(PER_DAY_ENV, defaults.per_day))
+    return FilingLimits(per_hour=_count(PER_HOUR_ENV, defaults.per_hour), per_day=_count(PER_DAY_ENV, defaults.per_day))
 
 
 def check_filing_allowed(session: Session, resident: Resident, now: datetime, limits: FilingLimits) -> None:
@@ -75,13 +75,16 @@ def check_filing_allowed(session: Session, resident: Resident, now: datetime, li
         return
     if resident.id is not None:
         session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())
-    for window, limit, span in (("hour", limits.per_hour, timedelta(hours=1)),
-                                ("day", limits.per_day, timedelta(days=1))):
+    for window, limit, span in (
+        ("hour", limits.per_hour, timedelta(hours=1)),
+        ("day", limits.per_day, timedelta(days=1)),
+    ):
         if not limit:
             continue
         since = to_db(now - span)
         filed = session.execute(
-            select(func.count()).select_from(Complaint)
+            select(func.count())
+            .select_from(Complaint)
             .where(Complaint.resident_id == resident.id, Complaint.created_at > since)
         ).scalar_one()
         if filed >= limit:

@@ -1,5 +1,6 @@
 """Tables for residents, departments, officers, complaint categories, complaints and
 their status history. Times are naive UTC (see sotong.deadlines)."""
+
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -33,9 +34,9 @@ class Resident(Base):
     )
 
     id = Column(Integer, primary_key=True)
-    channel = Column(String(32), nullable=False)           # kakao, rest, web, ...
+    channel = Column(String(32), nullable=False)  # kakao, rest, web, ...
     channel_user_id = Column(String(128), nullable=False)  # e.g. Kakao botUserKey
-    phone = Column(String(20), nullable=True)               # digits only, e.g. 01012345678
+    phone = Column(String(20), nullable=True)  # digits only, e.g. 01012345678
     phone_consent_at = Column(DateTime, nullable=True)
     phone_consent_purpose = Column(String(200), nullable=True)  # what the resident agreed to
     created_at = Column(DateTime, nullable=False)
@@ -48,7 +49,7 @@ class Department(Base):
 
     id = Column(Integer, primary_key=True)
     code = Column(String(40), nullable=False, unique=True)  # cleaning, traffic, ...
-    name = Column(String(100), nullable=False)               # 자원순환과
+    name = Column(String(100), nullable=False)  # 자원순환과
     phone = Column(String(40), nullable=True)
     sample = Column(Boolean, nullable=False, default=False)
 
@@ -76,9 +77,9 @@ class ComplaintCategory(Base):
 
     id = Column(Integer, primary_key=True)
     code = Column(String(40), nullable=False, unique=True)  # illegal_dumping, illegal_parking
-    name = Column(String(100), nullable=False)               # 무단투기
+    name = Column(String(100), nullable=False)  # 무단투기
     department_id = Column(Integer, ForeignKey("department.id"), nullable=False)
-    processing_days = Column(Integer, nullable=False)        # 고충민원: 7
+    processing_days = Column(Integer, nullable=False)  # 고충민원: 7
     active = Column(Boolean, nullable=False, default=True)
     sample = Column(Boolean, nullable=False, default=False)
 
@@ -108,7 +109,7 @@ class Complaint(Base):
     photo_url = Column(String(1000), nullable=True)
     seen_at = Column(String(100), nullable=True)  # the resident's words: "어제 밤 10시쯤"
     rejection_reason = Column(Text, nullable=True)
-    appeal_info = Column(Text, nullable=True)      # how to appeal a rejection
+    appeal_info = Column(Text, nullable=True)  # how to appeal a rejection
     idempotency_key = Column(String(100), nullable=False)
     due_at = Column(DateTime, nullable=False, index=True)
     created_at = Column(DateTime, nullable=False)
@@ -136,7 +137,7 @@ class ComplaintStatusChange(Base):
     kind = Column(String(16), nullable=False, default="status")  # status | correction
     from_status = Column(String(24), nullable=True)  # None when the complaint is filed
     to_status = Column(String(24), nullable=False)
-    actor = Column(String(200), nullable=False)      # str(Actor): resident:kakao:abc, staff:kim, system
+    actor = Column(String(200), nullable=False)  # str(Actor): resident:kakao:abc, staff:kim, system
     note = Column(Text, nullable=True)
     # Who had the complaint at that moment, so the timeline stays true after a transfer.
     department_id = Column(Integer, ForeignKey("department.id"), nullable=True)

@@ -6,11 +6,12 @@ them out: the chat shows what the resident has not seen yet (``pending_in_chat``
 the notification worker (sotong.notifications.dispatcher) pushes them by 알림톡 or to
 the log. The worker reads this table; nothing here knows how messages are sent.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, List, Mapping, Optional, Tuple
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, select, update
 from sqlalchemy.orm import Session, relationship
@@ -27,15 +28,15 @@ CHAT = "chat"
 ALIMTALK = "alimtalk"
 
 # Outbox status of the push (알림톡/log) part; in-chat delivery is tracked separately.
-QUEUED = "queued"    # waiting for its next attempt
-SENT = "sent"        # accepted by the 알림톡 provider
-LOGGED = "logged"    # no provider configured: written to the log only
+QUEUED = "queued"  # waiting for its next attempt
+SENT = "sent"  # accepted by the 알림톡 provider
+LOGGED = "logged"  # no provider configured: written to the log only
 SKIPPED = "skipped"  # provider configured but the resident gave no phone consent
-FAILED = "failed"    # the provider refused it for good (bad template, bad number); see last_error
+FAILED = "failed"  # the provider refused it for good (bad template, bad number); see last_error
 SENDING = "sending"  # claimed by a worker (claimed_by/claimed_at), its HTTP call under way
 UNKNOWN = "unknown"  # the provider may or may not have it (garbage answer, read timeout, worker died
-                     # mid-send); never re-sent on its own — staff look and `notifications retry` it
-OUTBOX_STATUSES: Tuple[str, ...] = (QUEUED, SENDING, SENT, LOGGED, SKIPPED, FAILED, UNKNOWN)
+# mid-send); never re-sent on its own — staff look and `notifications retry` it
+OUTBOX_STATUSES: tuple[str, ...] = (QUEUED, SENDING, SENT, LOGGED, SKIPPED, FAILED, UNKNOWN)
 
 
 class Notification(Base):
@@ -52,11 +53,11 @@ class Notification(Base):
     resident_id = Column(Integer, ForeignKey("resident.id"), nullable=False)
     # One notification per history line: the change is what is being announced.
     status_change_id = Column(Integer, ForeignKey("complaint_status_change.id"), nullable=False, unique=True)
-    stage = Column(String(24), nullable=False)          # received, assigned, ... corrected
+    stage = Column(String(24), nullable=False)  # received, assigned, ... corrected
     template_code = Column(String(60), nullable=False)  # the provider-approved template
-    params = Column(JSON, nullable=False)               # templateParameter
-    text = Column(Text, nullable=False)                 # rendered, for chat and SMS fallback
-    targets = Column(JSON, nullable=False)              # ["chat"] or ["chat", "alimtalk"]
+    params = Column(JSON, nullable=False)  # templateParameter
+    text = Column(Text, nullable=False)  # rendered, for chat and SMS fallback
+    targets = Column(JSON, nullable=False)  # ["chat"] or ["chat", "alimtalk"]
     status = Column(String(12), nullable=False, default=QUEUED)
     attempts = Column(Integer, nullable=False, default=0)
     next_attempt_at = Column(DateTime, nullable=False)
@@ -82,7 +83,7 @@ def enqueue(
     status_change_id: int,
     stage: str,
     values: Mapping[str, object],
-    now: Optional[datetime] = None,
+    now: datetime | None = None,
     shown_in_chat: bool = False,
 ) -> Notification:
     """Render the stage's template and queue it for every channel the resident can be
@@ -111,7 +112,7 @@ def enqueue(
     return notification
 
 
-def mark_change_shown_in_chat(session: Session, status_change_id: int, now: Optional[datetime] = None) -> int:
+def mark_change_shown_in_chat(session: Session, status_change_id: int, now: datetime | None = None) -> int:
     """The chat has just told the resident about this change (e.g. a retried filing)."""
     result = session.execute(
         update(Notification)
@@ -134,6 +135,7 @@ def chat_only(session: Session, resident_id: int) -> None:
 
 # --- the chat ----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ChatMessage:
     """A stage message to show in the chat (text already in the district's wording)."""
@@ -145,27 +147,30 @@ class ChatMessage:
     created_at: datetime  # KST
 
 
-def pending_in_chat(session: Session, who: ResidentLike, limit: int = 20) -> List[ChatMessage]:
+def pending_in_chat(session: Session, who: ResidentLike, limit: int = 20) -> list[ChatMessage]:
     """Messages this resident (a ResidentKey or Resident) has not yet seen in the chat, oldest first."""
     resident = find_resident(session, who)
     if resident is None:
         return []
-    rows = session.execute(
-        select(Notification)
-        .where(Notification.resident_id == resident.id, Notification.delivered_in_chat_at.is_(None))
-        .order_by(Notification.id)
-        .limit(limit)
-    ).scalars().all()
+    rows = (
+        session.execute(
+            select(Notification)
+            .where(Notification.resident_id == resident.id, Notification.delivered_in_chat_at.is_(None))
+            .order_by(Notification.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     return [
-        ChatMessage(id=n.id, receipt_no=n.complaint.receipt_no, stage=n.stage, text=n.text,
-                    created_at=to_kst(n.created_at))
+        ChatMessage(
+            id=n.id, receipt_no=n.complaint.receipt_no, stage=n.stage, text=n.text, created_at=to_kst(n.created_at)
+        )
         for n in rows
     ]
 
 
-def mark_delivered_in_chat(
-    session: Session, who: ResidentLike, ids: Iterable[int], now: Optional[datetime] = None
-) -> int:
+def mark_delivered_in_chat(session: Session, who: ResidentLike, ids: Iterable[int], now: datetime | None = None) -> int:
     """Mark the given messages as shown; ids of other residents' messages are ignored."""
     ids = list(ids)
     resident = find_resident(session, who)
@@ -186,6 +191,7 @@ def mark_delivered_in_chat(
 
 # --- staff -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class NotificationView:
     """One outbox row for staff tools. ``text``/``last_error`` are as stored: a tool that
@@ -197,12 +203,12 @@ class NotificationView:
     status: str
     template_code: str
     text: str
-    targets: Tuple[str, ...]
+    targets: tuple[str, ...]
     attempts: int
-    last_error: Optional[str]
-    created_at: datetime                        # KST
-    sent_at: Optional[datetime]                 # KST
-    delivered_in_chat_at: Optional[datetime]    # KST
+    last_error: str | None
+    created_at: datetime  # KST
+    sent_at: datetime | None  # KST
+    delivered_in_chat_at: datetime | None  # KST
 
     @property
     def needs_checking(self) -> bool:
@@ -215,16 +221,28 @@ def _view(n: Notification) -> NotificationView:
         return to_kst(moment) if moment else None
 
     return NotificationView(
-        id=n.id, receipt_no=n.complaint.receipt_no, stage=n.stage, status=n.status,
-        template_code=n.template_code, text=n.text, targets=tuple(n.targets or ()), attempts=n.attempts,
-        last_error=n.last_error, created_at=to_kst(n.created_at), sent_at=kst(n.sent_at),
-        delivered_in_chat_at=kst(n.delivered_in_chat_at))
+        id=n.id,
+        receipt_no=n.complaint.receipt_no,
+        stage=n.stage,
+        status=n.status,
+        template_code=n.template_code,
+        text=n.text,
+        targets=tuple(n.targets or ()),
+        attempts=n.attempts,
+        last_error=n.last_error,
+        created_at=to_kst(n.created_at),
+        sent_at=kst(n.sent_at),
+        delivered_in_chat_at=kst(n.delivered_in_chat_at),
+    )
 
 
 def list_notifications(
-    session: Session, *, status: Optional[str] = None, receipt_no: Optional[str] = None,
-    limit: Optional[int] = None,
-) -> List[NotificationView]:
+    session: Session,
+    *,
+    status: str | None = None,
+    receipt_no: str | None = None,
+    limit: int | None = None,
+) -> list[NotificationView]:
     """The outbox for staff (the CLI and the staff API), oldest first; with ``limit``,
     the newest ``limit`` messages. Raises InvalidComplaintInput for an unknown status and
     ComplaintNotFound for an unknown receipt number."""

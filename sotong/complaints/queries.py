@@ -1,7 +1,6 @@
 """Finding complaints: by receipt number for staff, and only one's own for residents."""
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +30,7 @@ def complaint_for_staff(session: Session, receipt_no: str, lock: bool = False) -
 
 def complaint_for_resident(
     session: Session, receipt_no: str, who: ResidentLike, lock: bool = False
-) -> Optional[Complaint]:
+) -> Complaint | None:
     """The complaint if it exists *and* is this resident's; None otherwise (same answer for both)."""
     normalized = normalize_receipt_no(receipt_no)
     resident = find_resident(session, who)
@@ -41,16 +40,24 @@ def complaint_for_resident(
     return session.execute(stmt).unique().scalar_one_or_none()
 
 
-def complaint_by_key(session: Session, resident: Resident, idempotency_key: str) -> Optional[Complaint]:
-    return session.execute(
-        select(Complaint).where(Complaint.resident_id == resident.id, Complaint.idempotency_key == idempotency_key)
-    ).unique().scalar_one_or_none()
+def complaint_by_key(session: Session, resident: Resident, idempotency_key: str) -> Complaint | None:
+    return (
+        session.execute(
+            select(Complaint).where(Complaint.resident_id == resident.id, Complaint.idempotency_key == idempotency_key)
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def category(session: Session, code: str) -> ComplaintCategory:
-    found = session.execute(
-        select(ComplaintCategory).where(ComplaintCategory.code == code, ComplaintCategory.active.is_(True))
-    ).unique().scalar_one_or_none()
+    found = (
+        session.execute(
+            select(ComplaintCategory).where(ComplaintCategory.code == code, ComplaintCategory.active.is_(True))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if found is None:
         raise UnknownReference("category", code)
     return found
@@ -64,9 +71,11 @@ def department(session: Session, code: str) -> Department:
 
 
 def officer(session: Session, code: str) -> Officer:
-    found = session.execute(
-        select(Officer).where(Officer.code == code, Officer.active.is_(True))
-    ).unique().scalar_one_or_none()
+    found = (
+        session.execute(select(Officer).where(Officer.code == code, Officer.active.is_(True)))
+        .unique()
+        .scalar_one_or_none()
+    )
     if found is None:
         raise UnknownReference("officer", code)
     return found

@@ -5,11 +5,11 @@ Eight characters drawn with ``secrets`` from an alphabet without look-alikes
 receipt number tells nothing about anyone else's. Uniqueness is the database's job
 (unique constraint); the service retries on the rare collision.
 """
+
 from __future__ import annotations
 
 import re
 import secrets
-from typing import Optional
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LENGTH = 8
@@ -21,7 +21,7 @@ def new_receipt_no() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def normalize_receipt_no(text: Optional[str]) -> Optional[str]:
+def normalize_receipt_no(text: str | None) -> str | None:
     """What a resident typed ('abcd 2345', 'ABCD-2345') -> 'ABCD-2345', or None if it can't be one."""
     if not text:
         return None
@@ -39,7 +39,7 @@ def is_receipt_no(text: str) -> bool:
 _IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{4})[-\s]?([0-9A-Za-z]{4})(?![0-9A-Za-z])")
 
 
-def find_receipt_no(text: Optional[str]) -> Optional[str]:
+def find_receipt_no(text: str | None) -> str | None:
     """The first receipt number written anywhere in a message ('S7K2-9QXM 조회해 주세요')."""
     for match in _IN_TEXT.finditer(text or ""):
         found = normalize_receipt_no(match.group(1) + match.group(2))

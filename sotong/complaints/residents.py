@@ -1,10 +1,11 @@
 """Residents: identity by channel user, and the phone number kept only with consent."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional, Union, cast
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -36,10 +37,10 @@ class ResidentKey:
         return str(Actor.resident(self))
 
 
-ResidentLike = Union[ResidentKey, Resident]
+ResidentLike = ResidentKey | Resident
 
 
-def find_resident(session: Session, who: ResidentLike) -> Optional[Resident]:
+def find_resident(session: Session, who: ResidentLike) -> Resident | None:
     if isinstance(who, Resident):
         return who
     key = cast(ResidentKey, who)  # mypy does not narrow through SQLAlchemy's declarative metaclass
@@ -48,7 +49,7 @@ def find_resident(session: Session, who: ResidentLike) -> Optional[Resident]:
     ).scalar_one_or_none()
 
 
-def get_or_create_resident(session: Session, who: ResidentLike, now: Optional[datetime] = None) -> Resident:
+def get_or_create_resident(session: Session, who: ResidentLike, now: datetime | None = None) -> Resident:
     """The resident row, created on first use; safe when two requests race to create it."""
     found = find_resident(session, who)
     if found is not None:
@@ -77,7 +78,7 @@ def normalize_mobile(phone: str) -> str:
 
 
 def record_phone_consent(
-    session: Session, who: ResidentLike, phone: str, purpose: str, now: Optional[datetime] = None
+    session: Session, who: ResidentLike, phone: str, purpose: str, now: datetime | None = None
 ) -> Resident:
     """Store the phone number together with when and for what the resident agreed.
 
@@ -93,8 +94,8 @@ def record_phone_consent(
     return resident
 
 
-def withdraw_phone_consent(session: Session, who: ResidentLike, conversation_id: Optional[str] = None) -> None:
-    """"알림톡 그만": forget the number everywhere it was written, in this transaction.
+def withdraw_phone_consent(session: Session, who: ResidentLike, conversation_id: str | None = None) -> None:
+    """ "알림톡 그만": forget the number everywhere it was written, in this transaction.
 
     The resident row, a pending verification code, the 알림톡 target of messages still
     queued (they go to the chat only) and — given the conversation id — every mobile

@@ -4,11 +4,11 @@ Departments come from profile.yml (the district's one list) plus any extra ones 
 complaints.yml. Rows are matched by code and updated, never deleted: complaints may
 still point at them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,14 +36,15 @@ def _upsert(session: Session, model, code: str, **values):
     return row
 
 
-def seed_district(session: Session, district_dir: Optional[Path] = None) -> SeedReport:
+def seed_district(session: Session, district_dir: Path | None = None) -> SeedReport:
     prof, data = load_profile(district_dir).raw, complaints_config(district_dir)
     sample = bool(prof.get("sample")) or bool(data.get("sample"))
     report = SeedReport()
-    departments: Dict[str, Department] = {}
+    departments: dict[str, Department] = {}
     for entry in list(prof.get("departments") or []) + list(data.get("departments") or []):
         departments[entry["code"]] = _upsert(
-            session, Department, entry["code"], name=entry["name"], phone=entry.get("phone"), sample=sample)
+            session, Department, entry["code"], name=entry["name"], phone=entry.get("phone"), sample=sample
+        )
         report.departments += 1
     session.flush()
 
@@ -53,15 +54,30 @@ def seed_district(session: Session, district_dir: Optional[Path] = None) -> Seed
         return departments[code]
 
     for entry in data.get("officers") or []:
-        _upsert(session, Officer, entry["code"], name=entry["name"], phone=entry.get("phone"),
-                department=department(entry["department"]), active=entry.get("active", True), sample=sample)
+        _upsert(
+            session,
+            Officer,
+            entry["code"],
+            name=entry["name"],
+            phone=entry.get("phone"),
+            department=department(entry["department"]),
+            active=entry.get("active", True),
+            sample=sample,
+        )
         report.officers += 1
     # Parsed by sotong.complaints.categories: a bad entry (no department, a question the
     # file does not define, days < 1) stops the seed before anything half-loads.
     for info in category_infos(district_dir, include_inactive=True):
-        _upsert(session, ComplaintCategory, info.code, name=info.name,
-                department=department(info.department), processing_days=info.processing_days,
-                active=info.active, sample=sample)
+        _upsert(
+            session,
+            ComplaintCategory,
+            info.code,
+            name=info.name,
+            department=department(info.department),
+            processing_days=info.processing_days,
+            active=info.active,
+            sample=sample,
+        )
         report.categories += 1
     session.flush()
     return report

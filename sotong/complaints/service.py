@@ -21,24 +21,24 @@ Functions take an open session and leave committing to the caller (``session_sco
 Residents are identified by ``ResidentKey`` only: a receipt number that is someone
 else's behaves exactly like an unknown one. Staff and the system act as an ``Actor``.
 """
+
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import List, Optional
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sotong.complaints import history, queries
-from sotong.complaints.actors import Actor  # noqa: F401  (re-exported for callers)
+from sotong.complaints.actors import Actor
 from sotong.complaints.categories import (  # noqa: F401  (re-exported: categories are district data)
     CategoryInfo,
-    fallback_category,
     category_info,
     category_infos,
+    fallback_category,
     infer_category,
     question_labels,
     rank_categories,
@@ -100,12 +100,12 @@ def file_complaint(
     address: str,
     description: str,
     idempotency_key: str,
-    photo_url: Optional[str] = None,
-    seen_at: Optional[str] = None,
-    lat: Optional[float] = None,
-    lng: Optional[float] = None,
-    now: Optional[datetime] = None,
-    limits: Optional[FilingLimits] = None,
+    photo_url: str | None = None,
+    seen_at: str | None = None,
+    lat: float | None = None,
+    lng: float | None = None,
+    now: datetime | None = None,
+    limits: FilingLimits | None = None,
     shown_in_chat: bool = False,
 ) -> FilingResult:
     """File a complaint exactly once per (resident, idempotency_key, content).
@@ -123,10 +123,12 @@ def file_complaint(
     """
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_IDEMPOTENCY_KEY:
-        raise InvalidComplaintInput("idempotency_key", f"required, at most {MAX_IDEMPOTENCY_KEY} characters",
-                                    limit=MAX_IDEMPOTENCY_KEY)
-    fields = clean_fields(address=address, description=description, photo_url=photo_url,
-                          seen_at=seen_at, lat=lat, lng=lng)
+        raise InvalidComplaintInput(
+            "idempotency_key", f"required, at most {MAX_IDEMPOTENCY_KEY} characters", limit=MAX_IDEMPOTENCY_KEY
+        )
+    fields = clean_fields(
+        address=address, description=description, photo_url=photo_url, seen_at=seen_at, lat=lat, lng=lng
+    )
     now = now or now_utc()
     resident = get_or_create_resident(session, who, now)
     key = submission_key(key, category, fields["address"], fields["description"])
@@ -156,8 +158,15 @@ def file_complaint(
             if existing is not None:  # the other submission won the race
                 return _already_filed(session, existing, now, shown_in_chat)
             continue  # receipt number collision: draw again
-        history.record(session, complaint, to_status=ComplaintStatus.RECEIVED, actor=Actor.resident(who),
-                       initial=True, now=now, shown_in_chat=shown_in_chat)
+        history.record(
+            session,
+            complaint,
+            to_status=ComplaintStatus.RECEIVED,
+            actor=Actor.resident(who),
+            initial=True,
+            now=now,
+            shown_in_chat=shown_in_chat,
+        )
         return FilingResult(build_view(complaint, now), created=True)
     raise RuntimeError("could not allocate a unique receipt number")
 
@@ -188,20 +197,23 @@ def submission_key(key: str, category: str, address: str, description: str) -> s
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
-def list_for_resident(session: Session, who: ResidentKey, now: Optional[datetime] = None) -> List[ComplaintView]:
+def list_for_resident(session: Session, who: ResidentKey, now: datetime | None = None) -> list[ComplaintView]:
     """The resident's complaints, newest first."""
     resident = find_resident(session, who)
     if resident is None:
         return []
-    rows = session.execute(
-        select(Complaint).where(Complaint.resident_id == resident.id).order_by(Complaint.id.desc())
-    ).unique().scalars().all()
+    rows = (
+        session.execute(select(Complaint).where(Complaint.resident_id == resident.id).order_by(Complaint.id.desc()))
+        .unique()
+        .scalars()
+        .all()
+    )
     return [build_view(c, now) for c in rows]
 
 
 def get_for_resident(
-    session: Session, receipt_no: str, who: ResidentKey, now: Optional[datetime] = None
-) -> Optional[ComplaintView]:
+    session: Session, receipt_no: str, who: ResidentKey, now: datetime | None = None
+) -> ComplaintView | None:
     """One of the resident's complaints with its timeline (``view.timeline``); None when
     the receipt number is unknown, malformed or someone else's."""
     complaint = queries.complaint_for_resident(session, receipt_no, who)
@@ -213,11 +225,11 @@ def correct(
     receipt_no: str,
     who: ResidentKey,
     *,
-    address: Optional[str] = None,
-    description: Optional[str] = None,
-    lat: Optional[float] = None,
-    lng: Optional[float] = None,
-    now: Optional[datetime] = None,
+    address: str | None = None,
+    description: str | None = None,
+    lat: float | None = None,
+    lng: float | None = None,
+    now: datetime | None = None,
 ) -> ComplaintView:
     """Fix the address and/or description while nobody has gone on site yet.
 
@@ -245,14 +257,26 @@ def correct(
                 complaint.lat, complaint.lng = cleaned.get("lat"), cleaned.get("lng")
     if not changes:
         raise InvalidComplaintInput("correction", "nothing to change")
-    history.record(session, complaint, to_status=ComplaintStatus(complaint.status), actor=Actor.resident(who),
-                   note="\n".join(changes), kind=history.CORRECTION, now=now)
+    history.record(
+        session,
+        complaint,
+        to_status=ComplaintStatus(complaint.status),
+        actor=Actor.resident(who),
+        note="\n".join(changes),
+        kind=history.CORRECTION,
+        now=now,
+    )
     return build_view(complaint, now)
 
 
 def cancel(
-    session: Session, receipt_no: str, who: ResidentKey, *, note: Optional[str] = None,
-    now: Optional[datetime] = None, shown_in_chat: bool = False,
+    session: Session,
+    receipt_no: str,
+    who: ResidentKey,
+    *,
+    note: str | None = None,
+    now: datetime | None = None,
+    shown_in_chat: bool = False,
 ) -> ComplaintView:
     """취하: the resident withdraws a complaint that is not yet closed.
 
@@ -262,6 +286,13 @@ def cancel(
     complaint = queries.complaint_for_resident(session, receipt_no, who, lock=True)
     if complaint is None:
         raise ComplaintNotFound(receipt_no)
-    history.record(session, complaint, to_status=ComplaintStatus.CANCELLED, actor=Actor.resident(who), note=note,
-                   now=now, shown_in_chat=shown_in_chat)
+    history.record(
+        session,
+        complaint,
+        to_status=ComplaintStatus.CANCELLED,
+        actor=Actor.resident(who),
+        note=note,
+        now=now,
+        shown_in_chat=shown_in_chat,
+    )
     return build_view(complaint, now)

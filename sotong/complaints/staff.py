@@ -4,10 +4,10 @@ officer in charge, moving through the stages, rejecting and transferring.
 ``actor`` names who acts: an ``Actor`` (staff or the system; a string such as
 "staff:kim" is parsed once here) — never a resident. It goes into the history.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
-from typing import List, Optional, Union
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,7 +32,7 @@ _NEEDS = {
 }
 
 
-def get_complaint(session: Session, receipt_no: str, now: Optional[datetime] = None) -> ComplaintView:
+def get_complaint(session: Session, receipt_no: str, now: datetime | None = None) -> ComplaintView:
     """Any complaint by receipt number (staff); raises ComplaintNotFound."""
     return build_view(queries.complaint_for_staff(session, receipt_no), now)
 
@@ -40,12 +40,12 @@ def get_complaint(session: Session, receipt_no: str, now: Optional[datetime] = N
 def list_complaints(
     session: Session,
     *,
-    status: Optional[Union[str, ComplaintStatus]] = None,
+    status: str | ComplaintStatus | None = None,
     overdue: bool = False,
-    department: Optional[str] = None,
+    department: str | None = None,
     limit: int = 200,
-    now: Optional[datetime] = None,
-) -> List[ComplaintView]:
+    now: datetime | None = None,
+) -> list[ComplaintView]:
     """Complaints for the staff queue, oldest due first; ``overdue`` keeps open ones past due."""
     now = now or now_utc()
     stmt = select(Complaint).order_by(Complaint.due_at, Complaint.id).limit(limit)
@@ -61,8 +61,13 @@ def list_complaints(
 
 
 def assign_department(
-    session: Session, receipt_no: str, department_code: Optional[str] = None, *,
-    actor: Union[Actor, str], note: Optional[str] = None, now: Optional[datetime] = None,
+    session: Session,
+    receipt_no: str,
+    department_code: str | None = None,
+    *,
+    actor: Actor | str,
+    note: str | None = None,
+    now: datetime | None = None,
 ) -> ComplaintView:
     """부서 배정. Without a code, the department the category routes to."""
     actor = _staff(actor)
@@ -75,8 +80,13 @@ def assign_department(
 
 
 def assign_officer(
-    session: Session, receipt_no: str, officer_code: str, *,
-    actor: Union[Actor, str], note: Optional[str] = None, now: Optional[datetime] = None,
+    session: Session,
+    receipt_no: str,
+    officer_code: str,
+    *,
+    actor: Actor | str,
+    note: str | None = None,
+    now: datetime | None = None,
 ) -> ComplaintView:
     """담당자 지정: the officer must work in the complaint's department."""
     actor = _staff(actor)
@@ -84,16 +94,22 @@ def assign_officer(
     officer = queries.officer(session, officer_code)
     _refuse_early(complaint, S.OFFICER_ASSIGNED)
     if complaint.department_id != officer.department_id:
-        raise TransitionRefused(complaint.status, S.OFFICER_ASSIGNED.value,
-                                f"officer {officer.code} is not in the complaint's department")
+        raise TransitionRefused(
+            complaint.status, S.OFFICER_ASSIGNED.value, f"officer {officer.code} is not in the complaint's department"
+        )
     complaint.officer = officer
     history.record(session, complaint, to_status=S.OFFICER_ASSIGNED, actor=actor, note=note, now=now)
     return build_view(complaint, now)
 
 
 def advance(
-    session: Session, receipt_no: str, to_status: Union[str, ComplaintStatus], *,
-    actor: Union[Actor, str], note: Optional[str] = None, now: Optional[datetime] = None,
+    session: Session,
+    receipt_no: str,
+    to_status: str | ComplaintStatus,
+    *,
+    actor: Actor | str,
+    note: str | None = None,
+    now: datetime | None = None,
 ) -> ComplaintView:
     """Move to a stage that needs no extra data: on_site_check, under_review, completed.
     ``assigned`` routes to the category's department. Others say which call to use."""
@@ -109,8 +125,13 @@ def advance(
 
 
 def reject(
-    session: Session, receipt_no: str, *, reason: str, appeal_info: str,
-    actor: Union[Actor, str], now: Optional[datetime] = None,
+    session: Session,
+    receipt_no: str,
+    *,
+    reason: str,
+    appeal_info: str,
+    actor: Actor | str,
+    now: datetime | None = None,
 ) -> ComplaintView:
     """반려: the law requires the reason and how to appeal; both go to the resident."""
     actor = _staff(actor)
@@ -127,8 +148,13 @@ def reject(
 
 
 def transfer(
-    session: Session, receipt_no: str, department_code: str, *,
-    actor: Union[Actor, str], note: Optional[str] = None, now: Optional[datetime] = None,
+    session: Session,
+    receipt_no: str,
+    department_code: str,
+    *,
+    actor: Actor | str,
+    note: str | None = None,
+    now: datetime | None = None,
 ) -> ComplaintView:
     """이송 to another department; its manager then names an officer (assign_officer).
 
@@ -147,7 +173,7 @@ def transfer(
     return build_view(complaint, now)
 
 
-def _staff(actor: Union[Actor, str]) -> Actor:
+def _staff(actor: Actor | str) -> Actor:
     """Parsed once; a resident never acts through officer operations."""
     actor = Actor.parse(actor)
     if actor.is_resident:

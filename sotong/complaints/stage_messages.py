@@ -5,13 +5,14 @@ The Korean wording lives in that file (template code + text with #{param}
 placeholders, as 알림톡 templates are written), never in Python. Loading checks that
 every stage has a template and that each template only uses known parameters.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Tuple
 
 import yaml
 
@@ -20,10 +21,21 @@ from sotong.settings import load_settings
 
 __all__ = ["STAGES", "KNOWN_PARAMS", "StageTemplate", "TemplateError", "load_templates"]
 # Everything the core can fill in; a template uses a subset.
-KNOWN_PARAMS = frozenset({
-    "receipt_no", "category", "department", "department_phone", "officer_name", "officer_phone",
-    "due_date", "address", "note", "reason", "appeal_info",
-})
+KNOWN_PARAMS = frozenset(
+    {
+        "receipt_no",
+        "category",
+        "department",
+        "department_phone",
+        "officer_name",
+        "officer_phone",
+        "due_date",
+        "address",
+        "note",
+        "reason",
+        "appeal_info",
+    }
+)
 _PLACEHOLDER = re.compile(r"#\{(\w+)\}")
 
 
@@ -38,10 +50,10 @@ class StageTemplate:
     text: str
 
     @property
-    def param_names(self) -> Tuple[str, ...]:
+    def param_names(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(_PLACEHOLDER.findall(self.text)))
 
-    def parameters(self, values: Mapping[str, object]) -> Dict[str, str]:
+    def parameters(self, values: Mapping[str, object]) -> dict[str, str]:
         """The templateParameter object: exactly this template's variables."""
         return {name: "" if values.get(name) is None else str(values[name]) for name in self.param_names}
 
@@ -50,13 +62,13 @@ class StageTemplate:
         return _PLACEHOLDER.sub(lambda m: params[m.group(1)], self.text)
 
 
-def load_templates(path: Optional[Path] = None) -> Dict[str, StageTemplate]:
+def load_templates(path: Path | None = None) -> dict[str, StageTemplate]:
     path = Path(path or load_settings().district_dir / "notifications.yml")
     return dict(_load(str(path.resolve())))
 
 
 @lru_cache(maxsize=8)
-def _load(path: str) -> Tuple[Tuple[str, StageTemplate], ...]:
+def _load(path: str) -> tuple[tuple[str, StageTemplate], ...]:
     with open(path, encoding="utf-8") as fh:
         data = yaml.safe_load(fh) or {}
     raw = data.get("templates") or {}

@@ -1,8 +1,9 @@
 """Checking what a resident typed before it reaches the database (limits as in Open311)."""
+
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Optional, Tuple
+from typing import Any
 from urllib.parse import urlsplit
 
 from sotong.complaints.errors import InvalidComplaintInput, TooLong
@@ -15,7 +16,7 @@ DEFAULT_PHOTO_HOSTS = ("kakaocdn.net", "kakao.com")
 PHOTO_HOSTS_ENV = "SOTONG_PHOTO_HOSTS"
 
 
-def photo_hosts() -> Tuple[str, ...]:
+def photo_hosts() -> tuple[str, ...]:
     """The allowed photo hosts; each also allows its subdomains (comma-separated in the env)."""
     raw = os.environ.get(PHOTO_HOSTS_ENV, "")
     hosts = tuple(h.strip().lower().strip(".") for h in raw.split(",") if h.strip())
@@ -38,7 +39,7 @@ def check_photo_url(url: str) -> str:
     return url
 
 
-def _text(field: str, value: Optional[str], limit: int, required: bool) -> Optional[str]:
+def _text(field: str, value: str | None, limit: int, required: bool) -> str | None:
     text = (value or "").strip()
     if not text:
         if required:
@@ -49,7 +50,7 @@ def _text(field: str, value: Optional[str], limit: int, required: bool) -> Optio
     return text
 
 
-def _coordinate(field: str, value: Optional[float], bound: float) -> Optional[float]:
+def _coordinate(field: str, value: float | None, bound: float) -> float | None:
     if value is None:
         return None
     try:
@@ -61,11 +62,10 @@ def _coordinate(field: str, value: Optional[float], bound: float) -> Optional[fl
     return number
 
 
-_LIMITS = {"address": MAX_ADDRESS, "description": MAX_DESCRIPTION, "photo_url": MAX_PHOTO_URL,
-           "seen_at": MAX_SEEN_AT}
+_LIMITS = {"address": MAX_ADDRESS, "description": MAX_DESCRIPTION, "photo_url": MAX_PHOTO_URL, "seen_at": MAX_SEEN_AT}
 
 
-def check_length(field: str, value: Optional[str]) -> Optional[str]:
+def check_length(field: str, value: str | None) -> str | None:
     """The value if it fits its field's limit; TooLong (with the limit) otherwise.
     For a dialogue that checks one answer before the whole report is filed."""
     if field not in _LIMITS:
@@ -75,10 +75,10 @@ def check_length(field: str, value: Optional[str]) -> Optional[str]:
     return value
 
 
-def clean_fields(partial: bool = False, **given: Any) -> Dict[str, Any]:
+def clean_fields(partial: bool = False, **given: Any) -> dict[str, Any]:
     """Trimmed, checked values for the fields given. ``partial``: only those present
     (a correction); otherwise address and description are required."""
-    out: Dict[str, Any] = {}
+    out: dict[str, Any] = {}
     if not partial or "address" in given:
         out["address"] = _text("address", given.get("address"), MAX_ADDRESS, required=True)
     if not partial or "description" in given:

@@ -3,11 +3,12 @@
 The same ``ComplaintView`` serves the chat (a resident's own complaints), the web API
 and the staff CLI. Texts are codes and data from the database; wording is the caller's.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any, Dict, Optional, Tuple
+from typing import Any
 
 from sotong.complaints.lifecycle import CLOSED, CORRECTABLE, ComplaintStatus, can_transition
 from sotong.complaints.models import Complaint, ComplaintCategory, ComplaintStatusChange
@@ -18,15 +19,15 @@ from sotong.deadlines import format_due, is_overdue, now_utc, to_kst
 class TimelineEntry:
     """One stage of the parcel-tracking style timeline."""
 
-    kind: str                     # status | correction
-    status: str                   # ComplaintStatus value after the event
-    from_status: Optional[str]
-    at: datetime                  # KST
+    kind: str  # status | correction
+    status: str  # ComplaintStatus value after the event
+    from_status: str | None
+    at: datetime  # KST
     actor: str
-    note: Optional[str]
-    department_name: Optional[str]
-    officer_name: Optional[str]
-    officer_phone: Optional[str]
+    note: str | None
+    department_name: str | None
+    officer_name: str | None
+    officer_phone: str | None
 
 
 @dataclass(frozen=True)
@@ -36,32 +37,33 @@ class ComplaintView:
     category_code: str
     category_name: str
     address: str
-    lat: Optional[float]
-    lng: Optional[float]
+    lat: float | None
+    lng: float | None
     description: str
-    photo_url: Optional[str]
-    seen_at: Optional[str]
-    department_code: Optional[str]
-    department_name: Optional[str]
-    department_phone: Optional[str]
+    photo_url: str | None
+    seen_at: str | None
+    department_code: str | None
+    department_name: str | None
+    department_phone: str | None
     routed_department_name: str  # who handles it: the department, else the one the category routes to
-    officer_code: Optional[str]
-    officer_name: Optional[str]
-    officer_phone: Optional[str]
-    rejection_reason: Optional[str]
-    appeal_info: Optional[str]
-    created_at: datetime          # KST
-    updated_at: datetime          # KST
-    due_at: datetime              # KST; end of the last working day, or an hour in hour mode
+    officer_code: str | None
+    officer_name: str | None
+    officer_phone: str | None
+    rejection_reason: str | None
+    appeal_info: str | None
+    created_at: datetime  # KST
+    updated_at: datetime  # KST
+    due_at: datetime  # KST; end of the last working day, or an hour in hour mode
     due_date: date
-    due_text: str                 # '2026-10-01' or '2026-10-01 15:00'
+    due_text: str  # '2026-10-01' or '2026-10-01 15:00'
     overdue: bool
     can_correct: bool
     can_cancel: bool
-    timeline: Tuple[TimelineEntry, ...]
+    timeline: tuple[TimelineEntry, ...]
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         """JSON-friendly (dates as ISO strings) for the web API and ``--json``."""
+
         def plain(value):
             if isinstance(value, (datetime, date)):
                 return value.isoformat()
@@ -70,6 +72,7 @@ class ComplaintView:
             if isinstance(value, dict):
                 return {k: plain(v) for k, v in value.items()}
             return value
+
         return plain(asdict(self))
 
 
@@ -84,8 +87,12 @@ class CategoryView:
 
 
 def category_view(category: ComplaintCategory) -> CategoryView:
-    return CategoryView(code=category.code, name=category.name, processing_days=category.processing_days,
-                        department_name=category.department.name)
+    return CategoryView(
+        code=category.code,
+        name=category.name,
+        processing_days=category.processing_days,
+        department_name=category.department.name,
+    )
 
 
 def reached_on_site(complaint: Complaint) -> bool:
@@ -111,7 +118,7 @@ def _entry(change: ComplaintStatusChange) -> TimelineEntry:
     )
 
 
-def build_view(complaint: Complaint, now: Optional[datetime] = None) -> ComplaintView:
+def build_view(complaint: Complaint, now: datetime | None = None) -> ComplaintView:
     status = ComplaintStatus(complaint.status)
     department, officer = complaint.department, complaint.officer
     due = to_kst(complaint.due_at)

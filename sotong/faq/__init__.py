@@ -4,8 +4,8 @@
 closest topics and likely department for a question the bot cannot answer; ``build``
 writes the Rasa training data generated from the catalogue.
 """
+
 from sotong.faq.catalogue import Catalogue, CatalogueError, OnlineRoute, Topic, load_catalogue
 from sotong.faq.guess import Guess, TopicIndex, index_for
 
-__all__ = ["Catalogue", "CatalogueError", "OnlineRoute", "Topic", "load_catalogue", "Guess", "TopicIndex",
-           "index_for"]
+__all__ = ["Catalogue", "CatalogueError", "OnlineRoute", "Topic", "load_catalogue", "Guess", "TopicIndex", "index_for"]

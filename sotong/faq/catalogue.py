@@ -6,21 +6,23 @@ need a retrain). Loading validates everything and reports every problem at once,
 naming its file and key, because the person reading the error is a staff member
 editing YAML, not a developer.
 """
+
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any
 
 import yaml
 
 # Limits from the catalogue format (docs: /work/notes/faq-format.md, README "FAQ catalogue").
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-MAX_TITLE = 14          # a KakaoTalk quick reply shows at most 14 characters
-MAX_ANSWER = 400        # a short answer; KakaoTalk simpleText allows 1000, leave room for the frame
-MIN_EXAMPLES = 8        # the issue asks ≥ 8 resident-style training utterances per topic
+MAX_TITLE = 14  # a KakaoTalk quick reply shows at most 14 characters
+MAX_ANSWER = 400  # a short answer; KakaoTalk simpleText allows 1000, leave room for the frame
+MIN_EXAMPLES = 8  # the issue asks ≥ 8 resident-style training utterances per topic
 MAX_RELATED = 3
 MAX_EXAMPLE = 200
 REQUIRED = ("id", "title", "answer", "department", "phone", "examples")
@@ -49,9 +51,9 @@ class Topic:
     answer: str
     department: str
     phone: str
-    examples: Tuple[str, ...]
-    related: Tuple[str, ...] = ()
-    online: Optional[OnlineRoute] = None
+    examples: tuple[str, ...]
+    related: tuple[str, ...] = ()
+    online: OnlineRoute | None = None
     sample: bool = False
     source: str = ""
 
@@ -60,29 +62,29 @@ class Topic:
 class Area:
     id: str
     title: str
-    topic_ids: Tuple[str, ...]
+    topic_ids: tuple[str, ...]
     source: str = ""
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    areas: Tuple[Area, ...]
-    topics: Dict[str, Topic] = field(default_factory=dict)
+    areas: tuple[Area, ...]
+    topics: dict[str, Topic] = field(default_factory=dict)
 
-    def topic(self, topic_id: str) -> Optional[Topic]:
+    def topic(self, topic_id: str) -> Topic | None:
         return self.topics.get(topic_id)
 
-    def related(self, topic_id: str) -> List[Topic]:
+    def related(self, topic_id: str) -> list[Topic]:
         """The topic's own related list, in the order staff wrote it."""
         t = self.topics.get(topic_id)
         return [self.topics[r] for r in t.related if r in self.topics] if t else []
 
-    def in_area(self, area_id: str) -> List[Topic]:
+    def in_area(self, area_id: str) -> list[Topic]:
         return [t for t in self.topics.values() if t.area == area_id]
 
-    def departments(self) -> Dict[str, str]:
+    def departments(self) -> dict[str, str]:
         """Department name -> phone, first phone written wins (files are read in name order)."""
-        out: Dict[str, str] = {}
+        out: dict[str, str] = {}
         for t in self.topics.values():
             out.setdefault(t.department, t.phone)
         return out
@@ -92,7 +94,7 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split()) if value is not None else ""
 
 
-def _topic(raw: Any, area: str, where: str, problems: List[str]) -> Optional[Topic]:
+def _topic(raw: Any, area: str, where: str, problems: list[str]) -> Topic | None:
     if not isinstance(raw, dict):
         problems.append(f"{where}: a topic must be a mapping with {', '.join(REQUIRED)}")
         return None
@@ -138,13 +140,22 @@ def _topic(raw: Any, area: str, where: str, problems: List[str]) -> Optional[Top
         problems.append(f"{where}: 'sample' must be true or false")
     if len(problems) > before:
         return None
-    return Topic(id=tid, area=area, title=title, answer=answer, department=_text(raw["department"]),
-                 phone=_text(raw["phone"]), examples=tuple(examples),
-                 related=tuple(str(r).strip() for r in related), online=online,
-                 sample=bool(raw.get("sample", False)), source=where.split(":")[0])
+    return Topic(
+        id=tid,
+        area=area,
+        title=title,
+        answer=answer,
+        department=_text(raw["department"]),
+        phone=_text(raw["phone"]),
+        examples=tuple(examples),
+        related=tuple(str(r).strip() for r in related),
+        online=online,
+        sample=bool(raw.get("sample", False)),
+        source=where.split(":")[0],
+    )
 
 
-def _read(path: Path, problems: List[str]) -> Optional[Dict[str, Any]]:
+def _read(path: Path, problems: list[str]) -> dict[str, Any] | None:
     try:
         with path.open(encoding="utf-8") as fh:
             raw = yaml.safe_load(fh)
@@ -163,10 +174,10 @@ def parse_files(paths: Iterable[Path], drafts: bool = False) -> Catalogue:
     ``drafts`` drops 'related' ids that name no topic instead of failing: for building
     while an area is still being written (never used when serving).
     """
-    problems: List[str] = []
-    areas: List[Area] = []
-    topics: Dict[str, Topic] = {}
-    example_owner: Dict[str, str] = {}
+    problems: list[str] = []
+    areas: list[Area] = []
+    topics: dict[str, Topic] = {}
+    example_owner: dict[str, str] = {}
     for path in sorted(paths):
         raw = _read(path, problems)
         if raw is None:
@@ -191,8 +202,9 @@ def parse_files(paths: Iterable[Path], drafts: bool = False) -> Catalogue:
             for e in t.examples:
                 key = "".join(e.split()).casefold()
                 if key in example_owner and example_owner[key] != t.id:
-                    problems.append(f"{path.name}: example {e!r} of '{t.id}' is also an example of "
-                                    f"'{example_owner[key]}'")
+                    problems.append(
+                        f"{path.name}: example {e!r} of '{t.id}' is also an example of '{example_owner[key]}'"
+                    )
                 example_owner.setdefault(key, t.id)
             topics[t.id] = t
             ids.append(t.id)
@@ -210,11 +222,11 @@ def parse_files(paths: Iterable[Path], drafts: bool = False) -> Catalogue:
     return Catalogue(tuple(areas), topics)
 
 
-def catalogue_files(district_dir: Path) -> List[Path]:
+def catalogue_files(district_dir: Path) -> list[Path]:
     return sorted((Path(district_dir) / "faq").glob("*.yml"))
 
 
-_cache: Dict[str, Tuple[Tuple[Tuple[str, float, int], ...], Catalogue]] = {}
+_cache: dict[str, tuple[tuple[tuple[str, float, int], ...], Catalogue]] = {}
 _lock = threading.Lock()
 
 

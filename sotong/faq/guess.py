@@ -8,18 +8,18 @@ It ranks; it does not decide whether the bot *answers* — the NLU does that. Th
 ``score`` tells the caller whether the question looks civic at all (see
 ``CIVIC_MIN_SCORE``).
 """
+
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
 
 from sotong.faq.catalogue import Catalogue, Topic
 
 NGRAMS = (2, 3)
-TITLE_WEIGHT = 3          # a topic's title names it better than any single example
+TITLE_WEIGHT = 3  # a topic's title names it better than any single example
 # Below this best-topic similarity a question is treated as not civic (small talk): picked on
 # the out-of-domain *training* questions (tests/nlu/out_of_domain_train.yml): at 0.08, 36 % of
 # the civic ones get a department and 2 % of the small talk does (at 0.12: 17 % / 0 %; at
@@ -33,16 +33,16 @@ def grams(text: str) -> Counter:
     s = _DROP.sub("", text or "").casefold()
     out: Counter = Counter()
     for n in NGRAMS:
-        out.update(s[i:i + n] for i in range(len(s) - n + 1))
+        out.update(s[i : i + n] for i in range(len(s) - n + 1))
     return out
 
 
 @dataclass(frozen=True)
 class Guess:
-    department: Optional[str]
-    phone: Optional[str]
-    score: float                      # best topic's cosine similarity, 0..1
-    topics: Tuple[Topic, ...]         # closest topics, best first
+    department: str | None
+    phone: str | None
+    score: float  # best topic's cosine similarity, 0..1
+    topics: tuple[Topic, ...]  # closest topics, best first
 
     @property
     def civic(self) -> bool:
@@ -54,7 +54,7 @@ class TopicIndex:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
-        docs: Dict[str, Counter] = {}
+        docs: dict[str, Counter] = {}
         for t in catalogue.topics.values():
             c: Counter = Counter()
             for _ in range(TITLE_WEIGHT):
@@ -67,7 +67,7 @@ class TopicIndex:
         self.idf = {g: math.log((1 + n) / (1 + d)) + 1.0 for g, d in df.items()}
         self.vectors = {tid: self._weigh(c) for tid, c in docs.items()}
 
-    def _weigh(self, counts: Counter) -> Dict[str, float]:
+    def _weigh(self, counts: Counter) -> dict[str, float]:
         # unknown n-grams get the highest idf: they are specific, but match no topic anyway
         top = max(self.idf.values(), default=1.0)
         v = {g: (1 + math.log(k)) * self.idf.get(g, top) for g, k in counts.items()}
@@ -78,7 +78,7 @@ class TopicIndex:
         v = self.vectors.get(topic_id) or {}
         return sum(w * v.get(g, 0.0) for g, w in self._weigh(grams(text)).items())
 
-    def rank(self, text: str, limit: int = 3) -> List[Tuple[Topic, float]]:
+    def rank(self, text: str, limit: int = 3) -> list[tuple[Topic, float]]:
         q = self._weigh(grams(text))
         scored = []
         for tid, v in self.vectors.items():
@@ -97,7 +97,7 @@ class TopicIndex:
         ranked = self.rank(text, limit=max(limit, 10))
         if not ranked or ranked[0][1] < min_score:
             return Guess(None, None, ranked[0][1] if ranked else 0.0, tuple(t for t, _ in ranked[:limit]))
-        totals: Dict[str, float] = {}
+        totals: dict[str, float] = {}
         for t, s in ranked:
             totals[t.department] = totals.get(t.department, 0.0) + s
         department = max(totals, key=lambda d: (totals[d], d == ranked[0][0].department))
@@ -105,13 +105,13 @@ class TopicIndex:
         return Guess(department, phone, ranked[0][1], tuple(t for t, _ in ranked[:limit]))
 
 
-_indexes: Dict[int, TopicIndex] = {}
+_indexes: dict[int, TopicIndex] = {}
 
 
 def index_for(catalogue: Catalogue) -> TopicIndex:
     """One index per loaded catalogue (load_catalogue returns the same object until a file changes)."""
     idx = _indexes.get(id(catalogue))
     if idx is None or idx.catalogue is not catalogue:
-        _indexes.clear()   # only the current catalogue matters; drop indexes of edited-away ones
+        _indexes.clear()  # only the current catalogue matters; drop indexes of edited-away ones
         idx = _indexes[id(catalogue)] = TopicIndex(catalogue)
     return idx

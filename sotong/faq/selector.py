@@ -10,12 +10,13 @@ tests it picks the right topic more often and costs no training time in `make tr
 Character n-grams (within words, and over the text with spaces removed) feed a linear
 SVM: residents type without spaces and with typos, and n-grams survive both.
 """
+
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -50,7 +51,7 @@ def _vectorizer():
     )
 
 
-def training_pairs(catalogue: Catalogue) -> Tuple[List[str], List[str]]:
+def training_pairs(catalogue: Catalogue) -> tuple[list[str], list[str]]:
     texts, labels = [], []
     for t in catalogue.topics.values():
         for e in (t.title,) + t.examples:
@@ -62,8 +63,8 @@ def training_pairs(catalogue: Catalogue) -> Tuple[List[str], List[str]]:
 @dataclass(frozen=True)
 class Candidate:
     topic: Topic
-    score: float          # SVM decision value: > 0 means "this topic" in one-vs-rest terms
-    similarity: float     # n-gram cosine between the question and the topic's examples
+    score: float  # SVM decision value: > 0 means "this topic" in one-vs-rest terms
+    similarity: float  # n-gram cosine between the question and the topic's examples
 
     @property
     def confident(self) -> bool:
@@ -80,29 +81,36 @@ class TopicSelector:
             self.vectorizer = _vectorizer()
             self.model = LinearSVC(C=C).fit(self.vectorizer.fit_transform(texts), labels)
 
-    def rank(self, text: str, limit: int = 3) -> List[Candidate]:
+    def rank(self, text: str, limit: int = 3) -> list[Candidate]:
         if not self.ready or not (text or "").strip():
             return []
         scores = self.model.decision_function(self.vectorizer.transform([text]))[0]
         order = np.argsort(-scores)[:limit]
-        return [Candidate(self.catalogue.topics[self.model.classes_[i]], float(scores[i]),
-                          self.index.similarity(text, self.model.classes_[i])) for i in order]
+        return [
+            Candidate(
+                self.catalogue.topics[self.model.classes_[i]],
+                float(scores[i]),
+                self.index.similarity(text, self.model.classes_[i]),
+            )
+            for i in order
+        ]
 
 
 def without(catalogue: Catalogue, skip: set) -> Catalogue:
-    topics = {t.id: replace(t, examples=tuple(e for i, e in enumerate(t.examples, 1) if (t.id, i) not in skip))
-              for t in catalogue.topics.values()}
+    topics = {
+        t.id: replace(t, examples=tuple(e for i, e in enumerate(t.examples, 1) if (t.id, i) not in skip))
+        for t in catalogue.topics.values()
+    }
     return Catalogue(catalogue.areas, topics)
 
 
-def held_out_scores(catalogue: Catalogue, folds: int = 5) -> List[Tuple[Candidate, bool]]:
+def held_out_scores(catalogue: Catalogue, folds: int = 5) -> list[tuple[Candidate, bool]]:
     """(best candidate, right topic?) for every catalogue example, each predicted by a selector
     fitted without it (k-fold over each topic's examples; titles always stay in): the data
     the refusal thresholds are calibrated on, never the test set."""
-    out: List[Tuple[Candidate, bool]] = []
+    out: list[tuple[Candidate, bool]] = []
     for k in range(folds):
-        skip = {(t.id, i) for t in catalogue.topics.values() for i in range(1, len(t.examples) + 1)
-                if i % folds == k}
+        skip = {(t.id, i) for t in catalogue.topics.values() for i in range(1, len(t.examples) + 1) if i % folds == k}
         sel = TopicSelector(without(catalogue, skip))
         for tid, i in sorted(skip):
             best = sel.rank(catalogue.topics[tid].examples[i - 1], 1)
@@ -111,7 +119,7 @@ def held_out_scores(catalogue: Catalogue, folds: int = 5) -> List[Tuple[Candidat
     return out
 
 
-_selectors: Dict[int, TopicSelector] = {}
+_selectors: dict[int, TopicSelector] = {}
 _lock = threading.Lock()
 
 

@@ -9,12 +9,13 @@ onto offsets, and ``segment`` turns morphs into non-overlapping tokens.
 
 No Rasa imports here: the tokenizer component and the benchmark both use this.
 """
+
 from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 
 @dataclass(frozen=True)
@@ -37,20 +38,39 @@ class Segment:
 
 # Part-of-speech tags (Sejong-style, shared by the three analyzers closely enough)
 # whose first morph gives a segment its lemma.
-_CONTENT_PREFIXES = ("NN", "NP", "NR", "VV", "VA", "VX", "MA", "MM", "XR", "SL", "SH", "SN", "Noun", "Verb",
-                     "Adjective", "Adverb", "Alpha", "Number", "Foreign")
+_CONTENT_PREFIXES = (
+    "NN",
+    "NP",
+    "NR",
+    "VV",
+    "VA",
+    "VX",
+    "MA",
+    "MM",
+    "XR",
+    "SL",
+    "SH",
+    "SN",
+    "Noun",
+    "Verb",
+    "Adjective",
+    "Adverb",
+    "Alpha",
+    "Number",
+    "Foreign",
+)
 _VERB_TAGS = ("VV", "VA", "VX")
 _NUMBERED_PLACE_SUFFIXES = "동가리"
 
 
-def _align_surfaces(text: str, surfaces: Iterable[Tuple[str, str, str]]) -> List[Morph]:
+def _align_surfaces(text: str, surfaces: Iterable[tuple[str, str, str]]) -> list[Morph]:
     """Place analyzer surfaces (surface, lemma, tag) on the text in order.
 
     A surface that cannot be found right after the previous one (an analyzer that
     rewrote it) is skipped: its characters then stay inside a neighbouring token,
     which is coarser but never misplaced.
     """
-    morphs: List[Morph] = []
+    morphs: list[Morph] = []
     pos = 0
     for surface, lemma, tag in surfaces:
         if not surface:
@@ -68,7 +88,7 @@ class Analyzer:
 
     name = "base"
 
-    def morphs(self, text: str) -> List[Morph]:  # pragma: no cover - interface
+    def morphs(self, text: str) -> list[Morph]:  # pragma: no cover - interface
         raise NotImplementedError
 
 
@@ -82,7 +102,7 @@ class MecabAnalyzer(Analyzer):
 
         self._tagger = mecab_ko.Tagger()
 
-    def morphs(self, text: str) -> List[Morph]:
+    def morphs(self, text: str) -> list[Morph]:
         rows = []
         for line in self._tagger.parse(text).splitlines():
             if line == "EOS" or "\t" not in line:
@@ -109,7 +129,7 @@ class KiwiAnalyzer(Analyzer):
 
         self._kiwi = Kiwi()
 
-    def morphs(self, text: str) -> List[Morph]:
+    def morphs(self, text: str) -> list[Morph]:
         out = []
         for tok in self._kiwi.tokenize(text):
             start, end = tok.start, tok.start + tok.len
@@ -128,7 +148,7 @@ class OktAnalyzer(Analyzer):
 
         self._okt = Okt()
 
-    def morphs(self, text: str) -> List[Morph]:
+    def morphs(self, text: str) -> list[Morph]:
         surfaces = self._okt.pos(text, norm=False, stem=False)
         stems = self._okt.pos(text, norm=False, stem=True)
         lemmas = [s for s, _ in stems] if len(stems) == len(surfaces) else [s for s, _ in surfaces]
@@ -139,14 +159,14 @@ def _dictionary_form(form: str, tag: str) -> str:
     return form + "다" if tag in _VERB_TAGS else form
 
 
-ANALYZERS: Dict[str, Callable[[], Analyzer]] = {
+ANALYZERS: dict[str, Callable[[], Analyzer]] = {
     "mecab": MecabAnalyzer,
     "kiwi": KiwiAnalyzer,
     "okt": OktAnalyzer,
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def get_analyzer(name: str) -> Analyzer:
     """One instance per analyzer per process (Kiwi and Okt take seconds to start)."""
     try:
@@ -170,7 +190,7 @@ def _char_class(ch: str) -> str:
     return "other:" + ch  # each symbol/emoji is its own token
 
 
-def _chunks(text: str) -> List[Tuple[int, int]]:
+def _chunks(text: str) -> list[tuple[int, int]]:
     """Maximal runs of non-whitespace characters."""
     spans, start = [], None
     for i, ch in enumerate(text):
@@ -185,21 +205,21 @@ def _chunks(text: str) -> List[Tuple[int, int]]:
     return spans
 
 
-def segment(text: str, morphs: Sequence[Morph], drop_punctuation: bool = True) -> List[Segment]:
+def segment(text: str, morphs: Sequence[Morph], drop_punctuation: bool = True) -> list[Segment]:
     """Cut the text into tokens at morph boundaries, whitespace and script changes.
 
     Overlapping morphs (Kiwi's 사+어요 over "사요") are merged into one group, so a
     cut never falls inside a rebuilt form. The lemma of a token is the lemma of its
     first content morph when the token is exactly one morph group.
     """
-    groups: List[List[Morph]] = []
+    groups: list[list[Morph]] = []
     for m in sorted(morphs, key=lambda m: (m.start, m.end)):
         if groups and m.start < max(x.end for x in groups[-1]):
             groups[-1].append(m)
         else:
             groups.append([m])
     cuts: set = set()
-    lemma_of: Dict[Tuple[int, int], str] = {}
+    lemma_of: dict[tuple[int, int], str] = {}
     for g in groups:
         gs, ge = min(m.start for m in g), max(m.end for m in g)
         cuts.update((gs, ge))
@@ -213,7 +233,7 @@ def segment(text: str, morphs: Sequence[Morph], drop_punctuation: bool = True) -
         if text[i - 1].isdigit() and text[i] in _NUMBERED_PLACE_SUFFIXES and i + 1 < len(text):
             cuts.add(i + 1)
 
-    segments: List[Segment] = []
+    segments: list[Segment] = []
     for cs, ce in _chunks(text):
         points = sorted({cs, ce} | {c for c in cuts if cs < c < ce})
         for s, e in zip(points, points[1:]):
@@ -229,7 +249,7 @@ def segment(text: str, morphs: Sequence[Morph], drop_punctuation: bool = True) -
     return segments
 
 
-def tokenize(text: str, analyzer: Optional[str] = "mecab", drop_punctuation: bool = True) -> List[Segment]:
+def tokenize(text: str, analyzer: str | None = "mecab", drop_punctuation: bool = True) -> list[Segment]:
     """Analyzer morphs → tokens. ``analyzer=None`` cuts only at whitespace and script changes."""
     morphs = get_analyzer(analyzer).morphs(text) if analyzer and text.strip() else []
     return segment(text, morphs, drop_punctuation)

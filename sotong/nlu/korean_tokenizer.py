@@ -13,9 +13,10 @@ All the Korean logic lives in ``sotong.nlu.analyzers``; note that Rasa's trainin
 cache fingerprints only this class's source, so after changing the analyzers
 train with ``--force`` (``make train`` does when those files change).
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -32,7 +33,7 @@ class KoreanTokenizer(Tokenizer):
     """Tokenizes Korean (and mixed Korean/Latin/digit/emoji) text with a morphological analyzer."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "analyzer": "mecab",
             "drop_punctuation": True,
@@ -43,10 +44,10 @@ class KoreanTokenizer(Tokenizer):
         }
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         return ["mecab_ko", "kiwipiepy", "konlpy"]
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         super().__init__(config)
         self.analyzer_name = self._config["analyzer"]
         if self.analyzer_name not in ANALYZERS:
@@ -54,11 +55,16 @@ class KoreanTokenizer(Tokenizer):
         get_analyzer(self.analyzer_name)  # load now, not on the first resident's message
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "KoreanTokenizer":
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "KoreanTokenizer":
         return cls(config)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute) or ""
         segments = tokenize(text, self.analyzer_name, self._config["drop_punctuation"])
         tokens = [Token(s.text, s.start, end=s.end, lemma=s.lemma) for s in segments]

@@ -1,4 +1,5 @@
 """`sotong notifications ...`: run the outbox once or as a worker, look at it, re-queue."""
+
 from __future__ import annotations
 
 import signal
@@ -76,8 +77,10 @@ def _list(args) -> int:
     for n in rows:
         text = mask_phones(n.text).replace("\n", " / ")
         chat = "seen" if n.delivered_in_chat_at else "unseen"
-        print(f"{n.id:>5} {n.receipt_no} {n.stage:<16} {n.status:<7} tries {n.attempts} "
-              f"chat {chat:<6} {n.created_at:%m-%d %H:%M}  {text}")
+        print(
+            f"{n.id:>5} {n.receipt_no} {n.stage:<16} {n.status:<7} tries {n.attempts} "
+            f"chat {chat:<6} {n.created_at:%m-%d %H:%M}  {text}"
+        )
         if n.needs_checking:
             print(f"      unknown: {mask_phones(n.last_error or '')}")
     print(f"({len(rows)} notification{'s' if len(rows) != 1 else ''})")
@@ -94,8 +97,12 @@ def register(subparsers) -> None:
     c = sub.add_parser("worker", help="deliver due messages every --interval seconds until stopped")
     c.add_argument("--interval", type=float, default=15.0)
     c.add_argument("--limit", type=int, default=100)
-    c.add_argument("--purge-every", type=float, default=PURGE_EVERY_SECONDS,
-                   help="seconds between retention purges (0: never; `sotong privacy purge` by hand)")
+    c.add_argument(
+        "--purge-every",
+        type=float,
+        default=PURGE_EVERY_SECONDS,
+        help="seconds between retention purges (0: never; `sotong privacy purge` by hand)",
+    )
     c.set_defaults(func=_worker)
     c = sub.add_parser("list", help="messages in the outbox")
     c.add_argument("--status", choices=service.OUTBOX_STATUSES)

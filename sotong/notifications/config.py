@@ -11,11 +11,12 @@ sender key must be set; otherwise Sotong runs with the log-only sender.
 
 The URL must be https: the request carries the secret key and residents' numbers.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
 from sotong.settings import production_mode
@@ -42,8 +43,12 @@ class AlimtalkConfig:
         parts = urlsplit(self.base_url)
         if parts.scheme == "https" and parts.hostname:
             return
-        if (parts.scheme == "http" and parts.hostname in _LOOPBACK and self.allow_loopback_http
-                and not production_mode()):
+        if (
+            parts.scheme == "http"
+            and parts.hostname in _LOOPBACK
+            and self.allow_loopback_http
+            and not production_mode()
+        ):
             return
         raise AlimtalkConfigError(f"SOTONG_ALIMTALK_URL must be an https:// URL, not {self.base_url!r}")
 
@@ -51,17 +56,29 @@ class AlimtalkConfig:
         return f"AlimtalkConfig(base_url={self.base_url!r}, sms_fallback={self.sms_fallback})"
 
     @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Optional["AlimtalkConfig"]:
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "AlimtalkConfig" | None:
         env = os.environ if env is None else env
 
         def get(name: str) -> str:
             return (env.get(name) or "").strip()
 
-        values = [get(n) for n in ("SOTONG_ALIMTALK_URL", "SOTONG_ALIMTALK_APPKEY",
-                                   "SOTONG_ALIMTALK_SECRET", "SOTONG_ALIMTALK_SENDER_KEY")]
+        values = [
+            get(n)
+            for n in (
+                "SOTONG_ALIMTALK_URL",
+                "SOTONG_ALIMTALK_APPKEY",
+                "SOTONG_ALIMTALK_SECRET",
+                "SOTONG_ALIMTALK_SENDER_KEY",
+            )
+        ]
         if not all(values):
             return None
         url, app_key, secret, sender_key = values
-        return cls(base_url=url.rstrip("/"), app_key=app_key, secret_key=secret, sender_key=sender_key,
-                   sms_fallback=get("SOTONG_ALIMTALK_SMS_FALLBACK") not in ("0", "false", "no"),
-                   allow_loopback_http=get("SOTONG_ALIMTALK_ALLOW_LOOPBACK_HTTP") in ("1", "true", "yes"))
+        return cls(
+            base_url=url.rstrip("/"),
+            app_key=app_key,
+            secret_key=secret,
+            sender_key=sender_key,
+            sms_fallback=get("SOTONG_ALIMTALK_SMS_FALLBACK") not in ("0", "false", "no"),
+            allow_loopback_http=get("SOTONG_ALIMTALK_ALLOW_LOOPBACK_HTTP") in ("1", "true", "yes"),
+        )

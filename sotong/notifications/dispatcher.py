@@ -18,15 +18,16 @@ row older than ``LEASE``). Unknown rows are never re-sent on their own — a sta
 twice is worse than once late — staff see them in ``sotong notifications list`` and
 re-queue them with ``sotong notifications retry``.
 """
+
 from __future__ import annotations
 
 import logging
 import os
 import socket
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Dict, Iterable, List, Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
@@ -62,7 +63,7 @@ class Backoff:
 
 @dataclass
 class DeliveryReport:
-    by_status: Dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
     retried: int = 0
 
     def count(self, status: str) -> None:
@@ -83,15 +84,22 @@ def _message(n: Notification) -> OutgoingMessage:
     resident = n.resident
     # Consent is checked now, not when queued: a withdrawn consent stops the push.
     phone = resident.phone if (ALIMTALK in (n.targets or []) and resident.phone and resident.phone_consent_at) else None
-    return OutgoingMessage(notification_id=n.id, idempotency_key=n.idempotency_key, stage=n.stage,
-                           template_code=n.template_code, params=dict(n.params or {}), text=n.text, phone=phone)
+    return OutgoingMessage(
+        notification_id=n.id,
+        idempotency_key=n.idempotency_key,
+        stage=n.stage,
+        template_code=n.template_code,
+        params=dict(n.params or {}),
+        text=n.text,
+        phone=phone,
+    )
 
 
 def new_claim_token() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:16]}"
 
 
-def expire_stale_claims(engine: Optional[Engine], at: datetime, lease: timedelta = LEASE) -> int:
+def expire_stale_claims(engine: Engine | None, at: datetime, lease: timedelta = LEASE) -> int:
     """``sending`` rows older than the lease: their worker died mid-send, outcome unknown."""
     with session_scope(engine) as s:
         result = s.execute(
@@ -102,20 +110,29 @@ def expire_stale_claims(engine: Optional[Engine], at: datetime, lease: timedelta
         )
         count = result.rowcount or 0
     if count:
-        log.error("%s notification(s) were being sent when a worker stopped: marked unknown, "
-                  "check with the provider and `sotong notifications retry`", count)
+        log.error(
+            "%s notification(s) were being sent when a worker stopped: marked unknown, "
+            "check with the provider and `sotong notifications retry`",
+            count,
+        )
     return count
 
 
-def _claim(engine: Optional[Engine], at: datetime, limit: int, ignore_backoff: bool, token: str) -> List[_Claimed]:
+def _claim(engine: Engine | None, at: datetime, limit: int, ignore_backoff: bool, token: str) -> list[_Claimed]:
     due_now = Notification.status == QUEUED
     if not ignore_backoff:
         due_now = due_now & (Notification.next_attempt_at <= at)
     with session_scope(engine) as s:
-        ids = s.execute(
-            select(Notification.id).where(due_now)
-            .order_by(Notification.next_attempt_at, Notification.id).limit(limit)
-        ).scalars().all()
+        ids = (
+            s.execute(
+                select(Notification.id)
+                .where(due_now)
+                .order_by(Notification.next_attempt_at, Notification.id)
+                .limit(limit)
+            )
+            .scalars()
+            .all()
+        )
         if not ids:
             return []
         # The WHERE status = 'queued' makes the claim exclusive: a row another worker
@@ -126,21 +143,30 @@ def _claim(engine: Optional[Engine], at: datetime, limit: int, ignore_backoff: b
             .values(status=SENDING, claimed_by=token, claimed_at=at, attempts=Notification.attempts + 1)
             .execution_options(synchronize_session=False)
         )
-        rows = s.execute(
-            select(Notification).where(Notification.claimed_by == token, Notification.status == SENDING)
-            .order_by(Notification.next_attempt_at, Notification.id)
-        ).unique().scalars().all()
+        rows = (
+            s.execute(
+                select(Notification)
+                .where(Notification.claimed_by == token, Notification.status == SENDING)
+                .order_by(Notification.next_attempt_at, Notification.id)
+            )
+            .unique()
+            .scalars()
+            .all()
+        )
         return [_Claimed(_message(n), n.attempts) for n in rows]
 
 
-def _record(engine: Optional[Engine], token: str, notification_id: int, values: dict) -> bool:
+def _record(engine: Engine | None, token: str, notification_id: int, values: dict) -> bool:
     """Write one result, only if the row is still this run's claim (an expired lease that
     already said ``unknown`` is overwritten by the real outcome)."""
     with session_scope(engine) as s:
         result = s.execute(
             update(Notification)
-            .where(Notification.id == notification_id, Notification.claimed_by == token,
-                   Notification.status.in_([SENDING, UNKNOWN]))
+            .where(
+                Notification.id == notification_id,
+                Notification.claimed_by == token,
+                Notification.status.in_([SENDING, UNKNOWN]),
+            )
             .values(**values)
             .execution_options(synchronize_session=False)
         )
@@ -154,32 +180,39 @@ def _attempt(sender: Sender, claimed: _Claimed, at: datetime, backoff: Backoff) 
         delivery = sender.send(message)
     except TransientSendError as exc:
         error = mask_phones(str(exc))[:1000]
-        log.warning("notification %s: attempt %s failed (%s); retried later",
-                    message.notification_id, claimed.attempts, error)
-        return {"status": QUEUED, "last_error": error,
-                "next_attempt_at": at + backoff.delay(claimed.attempts)}
+        log.warning(
+            "notification %s: attempt %s failed (%s); retried later", message.notification_id, claimed.attempts, error
+        )
+        return {"status": QUEUED, "last_error": error, "next_attempt_at": at + backoff.delay(claimed.attempts)}
     except PermanentSendError as exc:
         error = mask_phones(str(exc))[:1000]
         log.error("notification %s refused by the provider: %s", message.notification_id, error)
         return {"status": FAILED, "last_error": error}
     except UncertainSendError as exc:
         error = mask_phones(str(exc))[:1000]
-        log.error("notification %s: the provider may have it (%s); marked unknown, not re-sent",
-                  message.notification_id, error)
+        log.error(
+            "notification %s: the provider may have it (%s); marked unknown, not re-sent",
+            message.notification_id,
+            error,
+        )
         return {"status": UNKNOWN, "last_error": error}
     except Exception as exc:  # a sender bug: whether anything went out is unknown
         error = mask_phones(f"{type(exc).__name__}: {exc}")[:1000]
         log.exception("notification %s: sender error; marked unknown", message.notification_id)
         return {"status": UNKNOWN, "last_error": error}
-    return {"status": delivery.status, "provider_request_id": delivery.provider_request_id,
-            "sent_at": at, "last_error": None}
+    return {
+        "status": delivery.status,
+        "provider_request_id": delivery.provider_request_id,
+        "sent_at": at,
+        "last_error": None,
+    }
 
 
 def deliver_due(
     sender: Sender,
-    now: Optional[datetime] = None,
+    now: datetime | None = None,
     *,
-    engine: Optional[Engine] = None,
+    engine: Engine | None = None,
     limit: int = 100,
     backoff: Backoff = Backoff(),
     ignore_backoff: bool = False,
@@ -199,8 +232,11 @@ def deliver_due(
     for claimed in _claim(engine, at, limit, ignore_backoff, token):
         values = _attempt(sender, claimed, at, backoff)
         if not _record(engine, token, claimed.message.notification_id, values):
-            log.error("notification %s: result %s not recorded (claim lost)",
-                      claimed.message.notification_id, values["status"])
+            log.error(
+                "notification %s: result %s not recorded (claim lost)",
+                claimed.message.notification_id,
+                values["status"],
+            )
             continue
         if values["status"] == QUEUED:
             report.retried += 1
@@ -209,7 +245,7 @@ def deliver_due(
     return report
 
 
-def requeue(ids: Iterable[int], now: Optional[datetime] = None, *, engine: Optional[Engine] = None) -> int:
+def requeue(ids: Iterable[int], now: datetime | None = None, *, engine: Engine | None = None) -> int:
     """Staff decided: send these ``unknown``/``failed`` messages again (now)."""
     ids = list(ids)
     if not ids:

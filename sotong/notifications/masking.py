@@ -1,4 +1,5 @@
 """Phone numbers never reach a log line in full: 01012345678 -> 010-****-5678."""
+
 from __future__ import annotations
 
 import logging

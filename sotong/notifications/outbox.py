@@ -1,5 +1,6 @@
 """Moved: the outbox is the complaints core's (sotong.complaints.outbox); the names
 stay here for existing imports."""
+
 from sotong.complaints.outbox import (  # noqa: F401
     ALIMTALK,
     CHAT,

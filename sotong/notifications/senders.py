@@ -14,12 +14,14 @@ a 2xx answer we cannot read). The dispatcher never re-sends an uncertain message
 own: a status message twice is worse than once late, and the provider's de-duplication
 of ``X-Idempotency-Key`` is not something NHN Cloud promises.
 """
+
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional, Protocol
+from typing import Protocol
 
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
@@ -56,13 +58,13 @@ class OutgoingMessage:
     template_code: str
     params: Mapping[str, str]
     text: str
-    phone: Optional[str]  # only when the resident consented, else None
+    phone: str | None  # only when the resident consented, else None
 
 
 @dataclass(frozen=True)
 class Delivery:
     status: str  # SENT, LOGGED or SKIPPED
-    provider_request_id: Optional[str] = None
+    provider_request_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,11 @@ class LogOnlySender:
     def send(self, message: OutgoingMessage) -> Delivery:
         log.info(
             "notification %s stage=%s template=%s to=%s: %s",
-            message.notification_id, message.stage, message.template_code,
-            mask_phone(message.phone) if message.phone else "chat-only", mask_phones(message.text),
+            message.notification_id,
+            message.stage,
+            message.template_code,
+            mask_phone(message.phone) if message.phone else "chat-only",
+            mask_phones(message.text),
         )
         return Delivery(LOGGED)
 
@@ -99,11 +104,18 @@ class LogOnlySender:
         # No provider: a developer reads the code in the worker's log. Never in production,
         # where a code in a log would let whoever reads logs verify someone else's number.
         if production_mode():
-            log.warning("verification %s for %s: no provider configured, code not sent",
-                        message.verification_id, mask_phone(message.phone))
+            log.warning(
+                "verification %s for %s: no provider configured, code not sent",
+                message.verification_id,
+                mask_phone(message.phone),
+            )
         else:
-            log.warning("verification %s for %s: code %s (development mode, no provider)",
-                        message.verification_id, mask_phone(message.phone), message.code)
+            log.warning(
+                "verification %s for %s: code %s (development mode, no provider)",
+                message.verification_id,
+                mask_phone(message.phone),
+                message.code,
+            )
         return Delivery(LOGGED)
 
 
@@ -113,13 +125,14 @@ def _never_left(exc: requests.RequestException) -> bool:
         return True
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     return isinstance(reason, (NewConnectionError, ConnectTimeoutError)) or not isinstance(
-        exc, (requests.ConnectionError, requests.Timeout))
+        exc, (requests.ConnectionError, requests.Timeout)
+    )
 
 
 class AlimtalkSender:
     name = "alimtalk"
 
-    def __init__(self, config: AlimtalkConfig, session: Optional[requests.Session] = None):
+    def __init__(self, config: AlimtalkConfig, session: requests.Session | None = None):
         self.config = config
         self.http = session or requests.Session()
 
@@ -128,15 +141,24 @@ class AlimtalkSender:
             return Delivery(SKIPPED)
         body = self._body(message.phone, message.template_code, message.params, message.text)
         request_id = self._post(body, message.idempotency_key)
-        log.info("alimtalk sent notification %s stage=%s to=%s request=%s",
-                 message.notification_id, message.stage, mask_phone(message.phone), request_id)
+        log.info(
+            "alimtalk sent notification %s stage=%s to=%s request=%s",
+            message.notification_id,
+            message.stage,
+            mask_phone(message.phone),
+            request_id,
+        )
         return Delivery(SENT, request_id)
 
     def send_code(self, message: VerificationCode) -> Delivery:
         body = self._body(message.phone, message.template_code, {"code": message.code}, message.text)
         request_id = self._post(body, f"sotong-verify-{message.verification_id}")
-        log.info("alimtalk sent verification %s to=%s request=%s",
-                 message.verification_id, mask_phone(message.phone), request_id)
+        log.info(
+            "alimtalk sent verification %s to=%s request=%s",
+            message.verification_id,
+            mask_phone(message.phone),
+            request_id,
+        )
         return Delivery(SENT, request_id)
 
     def _body(self, phone: str, template_code: str, params: Mapping[str, str], text: str) -> dict:
@@ -146,10 +168,9 @@ class AlimtalkSender:
             recipient["resendParameter"] = {"isResend": True, "resendType": "LMS", "resendContent": text}
         else:
             recipient["resendParameter"] = {"isResend": False}
-        return {"senderKey": self.config.sender_key, "templateCode": template_code,
-                "recipientList": [recipient]}
+        return {"senderKey": self.config.sender_key, "templateCode": template_code, "recipientList": [recipient]}
 
-    def _post(self, body: dict, idempotency_key: str) -> Optional[str]:
+    def _post(self, body: dict, idempotency_key: str) -> str | None:
         url = f"{self.config.base_url}/alimtalk/v2.3/appkeys/{self.config.app_key}/messages"
         headers = {
             "Content-Type": "application/json;charset=UTF-8",
@@ -160,8 +181,14 @@ class AlimtalkSender:
         }
         try:
             # No redirects: a 3xx would carry the secret and the resident's number elsewhere.
-            with self.http.post(url, json=body, headers=headers, allow_redirects=False, stream=True,
-                                timeout=(self.config.connect_timeout, self.config.read_timeout)) as response:
+            with self.http.post(
+                url,
+                json=body,
+                headers=headers,
+                allow_redirects=False,
+                stream=True,
+                timeout=(self.config.connect_timeout, self.config.read_timeout),
+            ) as response:
                 status = response.status_code
                 answer = response.raw.read(_MAX_ANSWER + 1, decode_content=False)
         except requests.RequestException as exc:
@@ -181,7 +208,7 @@ class AlimtalkSender:
         return self._check_result(answer)
 
     @staticmethod
-    def _check_result(answer: bytes) -> Optional[str]:
+    def _check_result(answer: bytes) -> str | None:
         try:
             if len(answer) > _MAX_ANSWER:
                 raise ValueError("answer too large")
@@ -191,8 +218,10 @@ class AlimtalkSender:
                 raise ValueError("no header")
         except (ValueError, AttributeError, UnicodeDecodeError):
             # A 2xx we cannot read: the provider may well have queued the message.
-            raise UncertainSendError("provider answered 2xx with something unreadable: "
-                                     + mask_phones(answer[:120].decode("utf-8", "replace"))) from None
+            raise UncertainSendError(
+                "provider answered 2xx with something unreadable: "
+                + mask_phones(answer[:120].decode("utf-8", "replace"))
+            ) from None
         if not header.get("isSuccessful", False):
             raise PermanentSendError(f"provider refused: {header.get('resultCode')} {header.get('resultMessage')}")
         message = payload.get("message") or {}
@@ -201,7 +230,8 @@ class AlimtalkSender:
         for result in message.get("sendResults") or []:
             if isinstance(result, dict) and result.get("resultCode", 0) != 0:
                 raise PermanentSendError(
-                    f"recipient refused: {result.get('resultCode')} {mask_phones(str(result.get('resultMessage')))}")
+                    f"recipient refused: {result.get('resultCode')} {mask_phones(str(result.get('resultMessage')))}"
+                )
         request_id = message.get("requestId")
         return str(request_id)[:120] if request_id is not None else None
 

@@ -1,4 +1,5 @@
 """`sotong privacy purge [--dry-run]`: the retention purge by hand (the worker runs it daily)."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,11 +17,13 @@ def _days(value: str) -> int:
 def describe(report: PurgeReport, dry_run: bool = False) -> str:
     verb = "would" if dry_run else "did"
     e = report.events
-    return (f"retention purge (cutoff {report.cutoff:%Y-%m-%d %H:%M} UTC) {verb}: "
-            f"anonymise {report.complaints_anonymised} closed complaint(s), "
-            f"delete {report.phones_deleted} phone number(s), {report.verifications_deleted} expired code(s), "
-            f"{e.conversations_deleted} conversation(s) ({e.events_deleted} events), "
-            f"anonymise {e.events_anonymised} old event(s)")
+    return (
+        f"retention purge (cutoff {report.cutoff:%Y-%m-%d %H:%M} UTC) {verb}: "
+        f"anonymise {report.complaints_anonymised} closed complaint(s), "
+        f"delete {report.phones_deleted} phone number(s), {report.verifications_deleted} expired code(s), "
+        f"{e.conversations_deleted} conversation(s) ({e.events_deleted} events), "
+        f"anonymise {e.events_anonymised} old event(s)"
+    )
 
 
 def purge_and_print(dry_run: bool = False, days=None) -> None:

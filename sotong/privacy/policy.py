@@ -1,7 +1,8 @@
 """What the district promised residents about their data (profile ``privacy:``), as numbers.
 
-  SOTONG_RETENTION_DAYS   overrides ``privacy.retention_days`` (default 365)
+SOTONG_RETENTION_DAYS   overrides ``privacy.retention_days`` (default 365)
 """
+
 from __future__ import annotations
 
 import os
@@ -15,10 +16,10 @@ DEFAULT_RETENTION_DAYS = 365
 @dataclass(frozen=True)
 class PrivacyPolicy:
     retention_days: int
-    template_code: str    # 알림톡 template of the verification code
-    template_text: str    # its text with #{code}, also the SMS fallback
-    code_minutes: int     # a code expires after this
-    max_attempts: int     # wrong codes before it is void
+    template_code: str  # 알림톡 template of the verification code
+    template_text: str  # its text with #{code}, also the SMS fallback
+    code_minutes: int  # a code expires after this
+    max_attempts: int  # wrong codes before it is void
 
 
 def _positive_int(value, name: str) -> int:
@@ -36,8 +37,9 @@ def privacy_policy() -> PrivacyPolicy:
     days = os.environ.get("SOTONG_RETENTION_DAYS", "").strip()
     template = section.get("verification_template") or {}
     return PrivacyPolicy(
-        retention_days=_positive_int(days, "SOTONG_RETENTION_DAYS") if days else
-        _positive_int(section.get("retention_days", DEFAULT_RETENTION_DAYS), "privacy.retention_days"),
+        retention_days=_positive_int(days, "SOTONG_RETENTION_DAYS")
+        if days
+        else _positive_int(section.get("retention_days", DEFAULT_RETENTION_DAYS), "privacy.retention_days"),
         template_code=str(template.get("code") or "SOTONG_VERIFY_01"),
         template_text=str(template.get("text") or "#{code}"),
         code_minutes=_positive_int(section.get("verification_minutes", 10), "privacy.verification_minutes"),

@@ -14,12 +14,12 @@ After the retention period (``privacy.retention_days``, SOTONG_RETENTION_DAYS):
 
 Safe to run again and again (what is gone is skipped) and from two processes.
 """
+
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.engine import Engine
@@ -50,36 +50,55 @@ def _closed_before(cutoff: datetime):
 
 
 def _still_personal():
-    return or_(Complaint.address != "", Complaint.description != "", Complaint.photo_url.isnot(None),
-               Complaint.seen_at.isnot(None), Complaint.lat.isnot(None), Complaint.lng.isnot(None))
+    return or_(
+        Complaint.address != "",
+        Complaint.description != "",
+        Complaint.photo_url.isnot(None),
+        Complaint.seen_at.isnot(None),
+        Complaint.lat.isnot(None),
+        Complaint.lng.isnot(None),
+    )
 
 
 def _anonymise_complaints(s, cutoff: datetime, dry_run: bool) -> int:
     ids = s.execute(select(Complaint.id).where(_closed_before(cutoff), _still_personal())).scalars().all()
     if dry_run or not ids:
         return len(ids)
-    s.execute(update(Complaint).where(Complaint.id.in_(ids))
-              .values(address="", description="", photo_url=None, seen_at=None, lat=None, lng=None)
-              .execution_options(synchronize_session=False))
+    s.execute(
+        update(Complaint)
+        .where(Complaint.id.in_(ids))
+        .values(address="", description="", photo_url=None, seen_at=None, lat=None, lng=None)
+        .execution_options(synchronize_session=False)
+    )
     # Corrections and a resident's own notes repeat what they wrote (old address, ...).
-    s.execute(update(ComplaintStatusChange)
-              .where(ComplaintStatusChange.complaint_id.in_(ids),
-                     or_(ComplaintStatusChange.kind == "correction",
-                         ComplaintStatusChange.actor.like("resident:%")))
-              .values(note=None).execution_options(synchronize_session=False))
-    s.execute(update(ComplaintStatusChange)
-              .where(ComplaintStatusChange.complaint_id.in_(ids), ComplaintStatusChange.actor.like("resident:%"))
-              .values(actor=RESIDENT_ACTOR).execution_options(synchronize_session=False))
-    s.execute(update(Notification).where(Notification.complaint_id.in_(ids))
-              .values(text="", params={}).execution_options(synchronize_session=False))
+    s.execute(
+        update(ComplaintStatusChange)
+        .where(
+            ComplaintStatusChange.complaint_id.in_(ids),
+            or_(ComplaintStatusChange.kind == "correction", ComplaintStatusChange.actor.like("resident:%")),
+        )
+        .values(note=None)
+        .execution_options(synchronize_session=False)
+    )
+    s.execute(
+        update(ComplaintStatusChange)
+        .where(ComplaintStatusChange.complaint_id.in_(ids), ComplaintStatusChange.actor.like("resident:%"))
+        .values(actor=RESIDENT_ACTOR)
+        .execution_options(synchronize_session=False)
+    )
+    s.execute(
+        update(Notification)
+        .where(Notification.complaint_id.in_(ids))
+        .values(text="", params={})
+        .execution_options(synchronize_session=False)
+    )
     return len(ids)
 
 
 def _expired_phones(s, cutoff: datetime, dry_run: bool) -> int:
     closed = [st.value for st in CLOSED]
     has_open = exists().where(Complaint.resident_id == Resident.id, Complaint.status.notin_(closed))
-    last_closed = (select(func.max(Complaint.updated_at)).where(Complaint.resident_id == Resident.id)
-                   .scalar_subquery())
+    last_closed = select(func.max(Complaint.updated_at)).where(Complaint.resident_id == Resident.id).scalar_subquery()
     expired = and_(
         Resident.phone.isnot(None),
         ~has_open,
@@ -88,15 +107,21 @@ def _expired_phones(s, cutoff: datetime, dry_run: bool) -> int:
     ids = s.execute(select(Resident.id).where(expired)).scalars().all()
     if dry_run or not ids:
         return len(ids)
-    s.execute(update(Resident).where(Resident.id.in_(ids))
-              .values(phone=None, phone_consent_at=None, phone_consent_purpose=None)
-              .execution_options(synchronize_session=False))
+    s.execute(
+        update(Resident)
+        .where(Resident.id.in_(ids))
+        .values(phone=None, phone_consent_at=None, phone_consent_purpose=None)
+        .execution_options(synchronize_session=False)
+    )
     return len(ids)
 
 
 def purge_personal_data(
-    engine: Optional[Engine] = None, now: Optional[datetime] = None, *,
-    days: Optional[int] = None, dry_run: bool = False,
+    engine: Engine | None = None,
+    now: datetime | None = None,
+    *,
+    days: int | None = None,
+    dry_run: bool = False,
 ) -> PurgeReport:
     at = to_db(now or now_utc())
     cutoff = at - timedelta(days=days if days is not None else privacy_policy().retention_days)
@@ -106,8 +131,9 @@ def purge_personal_data(
         report.phones_deleted = _expired_phones(s, cutoff, dry_run)
         stale_codes = PhoneVerification.expires_at < at
         if dry_run:
-            report.verifications_deleted = s.execute(
-                select(func.count()).select_from(PhoneVerification).where(stale_codes)).scalar() or 0
+            report.verifications_deleted = (
+                s.execute(select(func.count()).select_from(PhoneVerification).where(stale_codes)).scalar() or 0
+            )
         else:
             report.verifications_deleted = s.execute(delete(PhoneVerification).where(stale_codes)).rowcount or 0
     # Rasa's events in their own transaction: a big tracker store must not hold the core's lock long.

@@ -6,12 +6,14 @@ count and never rewrites old ones, so editing an old row's ``data`` in place is 
 while Rasa runs; deleting is done only for whole conversations nobody has touched for
 the retention period.
 """
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
@@ -46,8 +48,9 @@ def _rewrite(conn: Connection, where: str, params: dict, change: Callable[[str, 
     changed, last_id = 0, 0
     while True:
         rows = conn.execute(
-            text(f"SELECT id, type_name, data FROM {EVENTS} WHERE id > :last_id AND {where} "
-                 f"ORDER BY id LIMIT {_BATCH}"),
+            text(
+                f"SELECT id, type_name, data FROM {EVENTS} WHERE id > :last_id AND {where} ORDER BY id LIMIT {_BATCH}"
+            ),
             {**params, "last_id": last_id},
         ).all()
         if not rows:
@@ -60,8 +63,9 @@ def _rewrite(conn: Connection, where: str, params: dict, change: Callable[[str, 
                 event, unreadable = {"event": type_name}, True  # keep only its type
             new = change(type_name, event)
             if new != event or unreadable:
-                conn.execute(text(f"UPDATE {EVENTS} SET data = :data WHERE id = :id"),
-                             {"data": json.dumps(new), "id": row_id})
+                conn.execute(
+                    text(f"UPDATE {EVENTS} SET data = :data WHERE id = :id"), {"data": json.dumps(new), "id": row_id}
+                )
                 changed += 1
 
 
@@ -69,8 +73,9 @@ def scrub_phone_numbers(conn: Connection, sender_id: str) -> int:
     """Mask every mobile number in one conversation's events (texts, slots, entities)."""
     if not sender_id or not has_events_table(conn):
         return 0
-    return _rewrite(conn, "sender_id = :sender_id", {"sender_id": sender_id},
-                    lambda _type, event: _walk(event, mask_mobiles))
+    return _rewrite(
+        conn, "sender_id = :sender_id", {"sender_id": sender_id}, lambda _type, event: _walk(event, mask_mobiles)
+    )
 
 
 def _anonymised(type_name: str, event: dict) -> dict:
@@ -107,19 +112,18 @@ def purge_events(conn: Connection, cutoff_timestamp: float, dry_run: bool = Fals
     report = EventsPurge()
     if not has_events_table(conn):
         return report
-    stale = ("sender_id IN (SELECT sender_id FROM events GROUP BY sender_id "
-             "HAVING MAX(timestamp) < :cutoff)")
+    stale = "sender_id IN (SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff)"
     params = {"cutoff": cutoff_timestamp}
-    report.conversations_deleted = conn.execute(
-        text(f"SELECT COUNT(DISTINCT sender_id) FROM {EVENTS} WHERE {stale}"), params).scalar() or 0
-    report.events_deleted = conn.execute(
-        text(f"SELECT COUNT(*) FROM {EVENTS} WHERE {stale}"), params).scalar() or 0
+    report.conversations_deleted = (
+        conn.execute(text(f"SELECT COUNT(DISTINCT sender_id) FROM {EVENTS} WHERE {stale}"), params).scalar() or 0
+    )
+    report.events_deleted = conn.execute(text(f"SELECT COUNT(*) FROM {EVENTS} WHERE {stale}"), params).scalar() or 0
     old = "timestamp < :cutoff AND type_name IN ('user', 'bot', 'slot')"
     if dry_run:
-        report.events_anonymised = conn.execute(
-            text(f"SELECT COUNT(*) FROM {EVENTS} WHERE {old} AND NOT ({stale})"), params).scalar() or 0
+        report.events_anonymised = (
+            conn.execute(text(f"SELECT COUNT(*) FROM {EVENTS} WHERE {old} AND NOT ({stale})"), params).scalar() or 0
+        )
         return report
     conn.execute(text(f"DELETE FROM {EVENTS} WHERE {stale}"), params)
     report.events_anonymised = _rewrite(conn, old, params, _anonymised)
     return report
-

@@ -8,6 +8,7 @@ the clear code is wiped when a worker takes it) → the resident types the code 
 (``residents.record_phone_consent``). Codes expire, are single-use and allow a limited
 number of wrong tries; starting again replaces the pending code.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
@@ -37,18 +38,18 @@ _ITERATIONS = 60_000  # a 6-digit code has few values: make each guess at a stol
 
 
 class CodeCheck(str, Enum):
-    VERIFIED = "verified"   # consent recorded, the number is the resident's
-    WRONG = "wrong"         # try again (attempts_left > 0)
-    EXPIRED = "expired"     # too late: ask for a new code
-    LOCKED = "locked"       # too many wrong codes: ask for a new code
-    NONE = "none"           # nothing pending
+    VERIFIED = "verified"  # consent recorded, the number is the resident's
+    WRONG = "wrong"  # try again (attempts_left > 0)
+    EXPIRED = "expired"  # too late: ask for a new code
+    LOCKED = "locked"  # too many wrong codes: ask for a new code
+    NONE = "none"  # nothing pending
 
 
 @dataclass(frozen=True)
 class CodeCheckResult:
     outcome: CodeCheck
     attempts_left: int = 0
-    phone: Optional[str] = None  # the verified number (digits), only when VERIFIED
+    phone: str | None = None  # the verified number (digits), only when VERIFIED
 
 
 def _hash(code: str, salt: str) -> str:
@@ -56,7 +57,7 @@ def _hash(code: str, salt: str) -> str:
 
 
 def start_phone_verification(
-    session: Session, who: ResidentLike, phone: str, purpose: str, now: Optional[datetime] = None
+    session: Session, who: ResidentLike, phone: str, purpose: str, now: datetime | None = None
 ) -> PhoneVerification:
     """Queue a new code for ``phone`` (replacing any pending one); the worker sends it."""
     digits = normalize_mobile(phone)
@@ -64,12 +65,18 @@ def start_phone_verification(
     policy = privacy_policy()
     resident = get_or_create_resident(session, who, now)
     session.execute(delete(PhoneVerification).where(PhoneVerification.resident_id == resident.id))
-    code = f"{secrets.randbelow(10 ** 6):06d}"
+    code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(16)
     row = PhoneVerification(
-        resident_id=resident.id, phone=digits, purpose=(purpose or "").strip()[:200] or "-",
-        code_hash=_hash(code, salt), salt=salt, attempts=0, code_to_send=code,
-        expires_at=at + timedelta(minutes=policy.code_minutes), created_at=at,
+        resident_id=resident.id,
+        phone=digits,
+        purpose=(purpose or "").strip()[:200] or "-",
+        code_hash=_hash(code, salt),
+        salt=salt,
+        attempts=0,
+        code_to_send=code,
+        expires_at=at + timedelta(minutes=policy.code_minutes),
+        created_at=at,
     )
     session.add(row)
     session.flush()
@@ -77,7 +84,7 @@ def start_phone_verification(
     return row
 
 
-def pending_verification(session: Session, who: ResidentLike) -> Optional[PhoneVerification]:
+def pending_verification(session: Session, who: ResidentLike) -> PhoneVerification | None:
     resident = find_resident(session, who)
     if resident is None:
         return None
@@ -86,9 +93,7 @@ def pending_verification(session: Session, who: ResidentLike) -> Optional[PhoneV
     ).scalar_one_or_none()
 
 
-def confirm_phone_code(
-    session: Session, who: ResidentLike, typed: str, now: Optional[datetime] = None
-) -> CodeCheckResult:
+def confirm_phone_code(session: Session, who: ResidentLike, typed: str, now: datetime | None = None) -> CodeCheckResult:
     """Check the code the resident typed; a match records the consent (and the number)."""
     from sotong.complaints.residents import record_phone_consent  # the one place a number is stored
 
@@ -128,23 +133,30 @@ def forget_verifications(session: Session, resident_id: int) -> int:
     return result.rowcount or 0
 
 
-def _claim_codes(engine: Optional[Engine], at: datetime, limit: int) -> List[Tuple[int, str, str]]:
+def _claim_codes(engine: Engine | None, at: datetime, limit: int) -> list[tuple[int, str, str]]:
     from sotong.db import session_scope
 
     with session_scope(engine) as s:
         rows = s.execute(
             select(PhoneVerification.id, PhoneVerification.phone, PhoneVerification.code_to_send)
-            .where(PhoneVerification.code_to_send.isnot(None), PhoneVerification.send_claimed_at.is_(None),
-                   PhoneVerification.expires_at > at)
-            .order_by(PhoneVerification.id).limit(limit)
+            .where(
+                PhoneVerification.code_to_send.isnot(None),
+                PhoneVerification.send_claimed_at.is_(None),
+                PhoneVerification.expires_at > at,
+            )
+            .order_by(PhoneVerification.id)
+            .limit(limit)
         ).all()
         claimed = []
         for vid, phone, code in rows:
             # Conditional: of two workers, one takes it; the clear code leaves the database now.
             taken = s.execute(
                 update(PhoneVerification)
-                .where(PhoneVerification.id == vid, PhoneVerification.send_claimed_at.is_(None),
-                       PhoneVerification.code_to_send.isnot(None))
+                .where(
+                    PhoneVerification.id == vid,
+                    PhoneVerification.send_claimed_at.is_(None),
+                    PhoneVerification.code_to_send.isnot(None),
+                )
                 .values(send_claimed_at=at, code_to_send=None)
                 .execution_options(synchronize_session=False)
             ).rowcount
@@ -153,8 +165,7 @@ def _claim_codes(engine: Optional[Engine], at: datetime, limit: int) -> List[Tup
         return claimed
 
 
-def send_pending_codes(sender, now: Optional[datetime] = None, *, engine: Optional[Engine] = None,
-                       limit: int = 50) -> int:
+def send_pending_codes(sender, now: datetime | None = None, *, engine: Engine | None = None, limit: int = 50) -> int:
     """Hand every unsent code to the sender, no transaction open during the call."""
     from sotong.db import session_scope
     from sotong.notifications.senders import TransientSendError, VerificationCode
@@ -163,10 +174,14 @@ def send_pending_codes(sender, now: Optional[datetime] = None, *, engine: Option
     policy = privacy_policy()
     handed = 0
     for vid, phone, code in _claim_codes(engine, at, limit):
-        message = VerificationCode(verification_id=vid, phone=phone, code=code,
-                                   template_code=policy.template_code,
-                                   text=policy.template_text.replace("#{code}", code))
-        values: Dict[str, Any] = {"sent_at": at}
+        message = VerificationCode(
+            verification_id=vid,
+            phone=phone,
+            code=code,
+            template_code=policy.template_code,
+            text=policy.template_text.replace("#{code}", code),
+        )
+        values: dict[str, Any] = {"sent_at": at}
         try:
             sender.send_code(message)
             handed += 1
@@ -175,9 +190,17 @@ def send_pending_codes(sender, now: Optional[datetime] = None, *, engine: Option
             values = {"send_claimed_at": None, "code_to_send": code}
             log.warning("verification %s: code not sent (%s); retried", vid, mask_phones(str(exc))[:200])
         except Exception as exc:  # refused, or unknown: never sent twice; the resident can ask again
-            log.error("verification %s: code may not have arrived (%s: %s)", vid, type(exc).__name__,
-                      mask_phones(str(exc))[:200])
+            log.error(
+                "verification %s: code may not have arrived (%s: %s)",
+                vid,
+                type(exc).__name__,
+                mask_phones(str(exc))[:200],
+            )
         with session_scope(engine) as s:
-            s.execute(update(PhoneVerification).where(PhoneVerification.id == vid).values(**values)
-                      .execution_options(synchronize_session=False))
+            s.execute(
+                update(PhoneVerification)
+                .where(PhoneVerification.id == vid)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
     return handed

@@ -1,7 +1,8 @@
 """Offline action tests: a real SQLite directory with the shipped sample data, no servers."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 import yaml
@@ -23,13 +24,12 @@ def directory_db(tmp_path, monkeypatch):
     profile = load_profile()
     with session_scope(engine) as s:
         import_fees(s, profile.data_file("bulky_waste_fees.csv").read_bytes(), default_district="서구", sample=True)
-        import_vendors(s, profile.data_file("waste_bag_vendors.csv").read_bytes(), default_district="서구",
-                       sample=True)
+        import_vendors(s, profile.data_file("waste_bag_vendors.csv").read_bytes(), default_district="서구", sample=True)
     return engine
 
 
 @pytest.fixture(scope="session")
-def domain() -> Dict[str, Any]:
+def domain() -> dict[str, Any]:
     """domain.yml plus the responses in data/responses, as the action server receives them."""
     dom = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     dom["responses"] = {}
@@ -38,14 +38,23 @@ def domain() -> Dict[str, Any]:
     return dom
 
 
-def make_tracker(text: str = "", intent: str = "", entities: Optional[List[dict]] = None,
-                 slots: Optional[Dict[str, Any]] = None, ranking: Optional[List[dict]] = None,
-                 sender: str = "tester") -> Tracker:
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or [],
-              "intent_ranking": ranking or []}
+def make_tracker(
+    text: str = "",
+    intent: str = "",
+    entities: list[dict] | None = None,
+    slots: dict[str, Any] | None = None,
+    ranking: list[dict] | None = None,
+    sender: str = "tester",
+) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "intent_ranking": ranking or [],
+    }
     return Tracker(sender, slots or {}, latest, [], False, None, {}, "action_listen")
 
 
-def responses(dispatcher: CollectingDispatcher) -> List[str]:
+def responses(dispatcher: CollectingDispatcher) -> list[str]:
     # utter_action: a response the action filled itself (actions/complaints/wording.utter_literal)
     return [m.get("response") or m.get("utter_action") for m in dispatcher.messages]

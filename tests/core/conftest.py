@@ -1,4 +1,5 @@
 """Fixtures for the civic core tests (the databases come from tests/conftest.py)."""
+
 from __future__ import annotations
 
 import uuid

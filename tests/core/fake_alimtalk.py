@@ -8,13 +8,13 @@ until ``release()`` or ``slow_seconds``; ``arrived`` is set when a request is he
 it, then drops the connection without an answer), ``redirect`` (302 to
 ``redirect_to``).
 """
+
 from __future__ import annotations
 
 import json
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Dict, List, Optional
 
 
 class FakeAlimtalkProvider:
@@ -23,12 +23,12 @@ class FakeAlimtalkProvider:
     SENDER_KEY = "fake-sender-key"
 
     def __init__(self):
-        self.requests: List[dict] = []
-        self.accepted: Dict[str, dict] = {}  # idempotency key -> body
-        self.mode = "up"                      # up | down | refuse | slow | garbage | reset | redirect
+        self.requests: list[dict] = []
+        self.accepted: dict[str, dict] = {}  # idempotency key -> body
+        self.mode = "up"  # up | down | refuse | slow | garbage | reset | redirect
         self.slow_seconds = 0.0
         self.redirect_to = ""
-        self.arrived = threading.Event()      # a slow-mode request is being held
+        self.arrived = threading.Event()  # a slow-mode request is being held
         self._release = threading.Event()
         self._lock = threading.Lock()
         provider = self
@@ -57,11 +57,14 @@ class FakeAlimtalkProvider:
                     return self._reply(503, {"message": "service unavailable"})
                 expected = f"/alimtalk/v2.3/appkeys/{provider.APP_KEY}/messages"
                 if self.path != expected or self.headers.get("X-Secret-Key") != provider.SECRET:
-                    return self._reply(401, {"header": {"isSuccessful": False, "resultCode": -1000,
-                                                        "resultMessage": "unauthorized"}})
+                    return self._reply(
+                        401, {"header": {"isSuccessful": False, "resultCode": -1000, "resultMessage": "unauthorized"}}
+                    )
                 if mode == "refuse":
-                    return self._reply(200, {"header": {"isSuccessful": False, "resultCode": -3001,
-                                                        "resultMessage": "invalid template"}})
+                    return self._reply(
+                        200,
+                        {"header": {"isSuccessful": False, "resultCode": -3001, "resultMessage": "invalid template"}},
+                    )
                 key = self.headers.get("X-Idempotency-Key")
                 with provider._lock:
                     provider.accepted.setdefault(key, record["body"])
@@ -78,12 +81,24 @@ class FakeAlimtalkProvider:
                     self.connection.shutdown(2)
                     return
                 recipients = record["body"].get("recipientList") or []
-                self._reply(200, {
-                    "header": {"isSuccessful": True, "resultCode": 0, "resultMessage": "SUCCESS"},
-                    "message": {"requestId": uuid.uuid4().hex, "sendResults": [
-                        {"recipientSeq": i + 1, "recipientNo": r.get("recipientNo"), "resultCode": 0,
-                         "resultMessage": "SUCCESS"} for i, r in enumerate(recipients)]},
-                })
+                self._reply(
+                    200,
+                    {
+                        "header": {"isSuccessful": True, "resultCode": 0, "resultMessage": "SUCCESS"},
+                        "message": {
+                            "requestId": uuid.uuid4().hex,
+                            "sendResults": [
+                                {
+                                    "recipientSeq": i + 1,
+                                    "recipientNo": r.get("recipientNo"),
+                                    "resultCode": 0,
+                                    "resultMessage": "SUCCESS",
+                                }
+                                for i, r in enumerate(recipients)
+                            ],
+                        },
+                    },
+                )
 
             def _reply(self, status: int, payload: dict):
                 data = json.dumps(payload).encode()
@@ -105,11 +120,15 @@ class FakeAlimtalkProvider:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def env(self, sms_fallback: Optional[str] = None) -> Dict[str, str]:
-        env = {"SOTONG_ALIMTALK_URL": self.url, "SOTONG_ALIMTALK_APPKEY": self.APP_KEY,
-               "SOTONG_ALIMTALK_SECRET": self.SECRET, "SOTONG_ALIMTALK_SENDER_KEY": self.SENDER_KEY,
-               # plain http on loopback: the test-only override (refused in production mode)
-               "SOTONG_ALIMTALK_ALLOW_LOOPBACK_HTTP": "1"}
+    def env(self, sms_fallback: str | None = None) -> dict[str, str]:
+        env = {
+            "SOTONG_ALIMTALK_URL": self.url,
+            "SOTONG_ALIMTALK_APPKEY": self.APP_KEY,
+            "SOTONG_ALIMTALK_SECRET": self.SECRET,
+            "SOTONG_ALIMTALK_SENDER_KEY": self.SENDER_KEY,
+            # plain http on loopback: the test-only override (refused in production mode)
+            "SOTONG_ALIMTALK_ALLOW_LOOPBACK_HTTP": "1",
+        }
         if sms_fallback is not None:
             env["SOTONG_ALIMTALK_SMS_FALLBACK"] = sms_fallback
         return env

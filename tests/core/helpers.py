@@ -1,9 +1,9 @@
 """Small builders shared by the core tests (they drive the real service, never fakes of it)."""
+
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import func, select
 
@@ -17,11 +17,26 @@ from sotong.notifications.models import Notification
 OFFICER_IN = {"cleaning": "cleaning-kim", "traffic": "traffic-park", "roads": "roads-choi"}
 
 
-def file(engine, who: ResidentKey, now: datetime, *, key: Optional[str] = None, category="illegal_dumping",
-         address="인천 서구 청라동 1-1", description="집 앞에 쓰레기가 버려져 있어요") -> str:
+def file(
+    engine,
+    who: ResidentKey,
+    now: datetime,
+    *,
+    key: str | None = None,
+    category="illegal_dumping",
+    address="인천 서구 청라동 1-1",
+    description="집 앞에 쓰레기가 버려져 있어요",
+) -> str:
     with session_scope(engine) as s:
-        result = service.file_complaint(s, who, category=category, address=address, description=description,
-                                        idempotency_key=key or uuid.uuid4().hex, now=now)
+        result = service.file_complaint(
+            s,
+            who,
+            category=category,
+            address=address,
+            description=description,
+            idempotency_key=key or uuid.uuid4().hex,
+            now=now,
+        )
     return result.complaint.receipt_no
 
 
@@ -73,10 +88,12 @@ def counts(engine, receipt: str):
     """(history lines, notifications) of one complaint."""
     with session_scope(engine) as s:
         cid = s.execute(select(Complaint.id).where(Complaint.receipt_no == receipt)).scalar_one()
-        changes = s.execute(select(func.count()).select_from(ComplaintStatusChange)
-                            .where(ComplaintStatusChange.complaint_id == cid)).scalar_one()
-        notes = s.execute(select(func.count()).select_from(Notification)
-                          .where(Notification.complaint_id == cid)).scalar_one()
+        changes = s.execute(
+            select(func.count()).select_from(ComplaintStatusChange).where(ComplaintStatusChange.complaint_id == cid)
+        ).scalar_one()
+        notes = s.execute(
+            select(func.count()).select_from(Notification).where(Notification.complaint_id == cid)
+        ).scalar_one()
     return changes, notes
 
 

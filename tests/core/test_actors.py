@@ -1,4 +1,5 @@
 """Actors as a value: parsed once, three kinds, and staff never act as a resident."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,13 +12,16 @@ from sotong.db import session_scope
 from tests.core.helpers import file
 
 
-@pytest.mark.parametrize("text, kind, name, stored", [
-    ("staff:kim", "staff", "kim", "staff:kim"),
-    ("officer:kim", "staff", "kim", "staff:kim"),        # rows written by the CLI before one prefix
-    ("system", "system", "", "system"),
-    ("resident:kakao:abc", "resident", "kakao:abc", "resident:kakao:abc"),
-    ("  staff:김민수 ", "staff", "김민수", "staff:김민수"),
-])
+@pytest.mark.parametrize(
+    "text, kind, name, stored",
+    [
+        ("staff:kim", "staff", "kim", "staff:kim"),
+        ("officer:kim", "staff", "kim", "staff:kim"),  # rows written by the CLI before one prefix
+        ("system", "system", "", "system"),
+        ("resident:kakao:abc", "resident", "kakao:abc", "resident:kakao:abc"),
+        ("  staff:김민수 ", "staff", "김민수", "staff:김민수"),
+    ],
+)
 def test_parse_gives_the_kind_and_prints_back_as_stored(text, kind, name, stored):
     actor = Actor.parse(text)
     assert (actor.kind, actor.name, str(actor)) == (kind, name, stored)

@@ -1,5 +1,6 @@
 """The 알림톡 sender against a fake provider on loopback: request shape, consent,
 an outage with back-off and recovery where nothing is lost, and refusals."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -123,9 +124,17 @@ def test_outage_then_recovery_loses_nothing(core_db, consenting, now, provider, 
 
 
 def test_provider_unreachable_is_transient(core_db, consenting, now):
-    sender = AlimtalkSender(AlimtalkConfig(base_url="http://127.0.0.1:1", app_key="a", secret_key="s",
-                                           sender_key="k", connect_timeout=0.5, read_timeout=0.5,
-                                           allow_loopback_http=True))
+    sender = AlimtalkSender(
+        AlimtalkConfig(
+            base_url="http://127.0.0.1:1",
+            app_key="a",
+            secret_key="s",
+            sender_key="k",
+            connect_timeout=0.5,
+            read_timeout=0.5,
+            allow_loopback_http=True,
+        )
+    )
     file(core_db, consenting, now)
     with session_scope(core_db) as s:
         assert deliver_due(sender, now).retried == 1
@@ -134,9 +143,16 @@ def test_provider_unreachable_is_transient(core_db, consenting, now):
 
 def test_slow_provider_times_out_and_is_unknown_not_resent(core_db, consenting, now, provider):
     # The request reached the provider: it may deliver it. At most once: staff decide.
-    sender = AlimtalkSender(AlimtalkConfig(base_url=provider.url, app_key=provider.APP_KEY,
-                                           secret_key=provider.SECRET, sender_key=provider.SENDER_KEY,
-                                           read_timeout=0.2, allow_loopback_http=True))
+    sender = AlimtalkSender(
+        AlimtalkConfig(
+            base_url=provider.url,
+            app_key=provider.APP_KEY,
+            secret_key=provider.SECRET,
+            sender_key=provider.SENDER_KEY,
+            read_timeout=0.2,
+            allow_loopback_http=True,
+        )
+    )
     provider.mode, provider.slow_seconds = "slow", 1.0
     file(core_db, consenting, now)
     assert deliver_due(sender, now).by_status == {UNKNOWN: 1}
@@ -158,8 +174,15 @@ def test_refusals_are_failed_with_the_reason_kept(core_db, consenting, now, prov
 
 
 def test_wrong_secret_is_a_permanent_failure(core_db, consenting, now, provider):
-    sender = AlimtalkSender(AlimtalkConfig(base_url=provider.url, app_key=provider.APP_KEY,
-                                           secret_key="wrong", sender_key="k", allow_loopback_http=True))
+    sender = AlimtalkSender(
+        AlimtalkConfig(
+            base_url=provider.url,
+            app_key=provider.APP_KEY,
+            secret_key="wrong",
+            sender_key="k",
+            allow_loopback_http=True,
+        )
+    )
     file(core_db, consenting, now)
     with session_scope(core_db) as s:
         assert deliver_due(sender, now).by_status == {FAILED: 1}

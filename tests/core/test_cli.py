@@ -1,4 +1,5 @@
 """The `sotong` CLI in-process (its real main()), against the test database."""
+
 from __future__ import annotations
 
 import json
@@ -21,9 +22,23 @@ def run(capsys, *argv):
 
 
 def test_every_stage_from_the_cli_produces_every_notification(core_db, resident, capsys):
-    code, out, _ = run(capsys, "complaints", "file", "--channel", "kakao", "--user", resident.user_id,
-                       "--category", "illegal_dumping", "--address", "인천 서구 청라동 1-1",
-                       "--description", "무단투기", "--idempotency-key", "cli-1")
+    code, out, _ = run(
+        capsys,
+        "complaints",
+        "file",
+        "--channel",
+        "kakao",
+        "--user",
+        resident.user_id,
+        "--category",
+        "illegal_dumping",
+        "--address",
+        "인천 서구 청라동 1-1",
+        "--description",
+        "무단투기",
+        "--idempotency-key",
+        "cli-1",
+    )
     assert code == 0
     receipt = out.split(":")[0]
     steps = [
@@ -60,15 +75,18 @@ def test_list_filters(core_db, resident, now, capsys):
     assert json.loads(out)[0]["receipt_no"] == receipt
 
 
-@pytest.mark.parametrize("argv,message", [
-    (("complaints", "show", "ZZZZ-ZZZZ"), "no such complaint"),
-    (("complaints", "advance", "ZZZZ-ZZZZ", "completed", "--actor", "kim"), "no such complaint"),
-    (("complaints", "advance", "{r}", "completed", "--actor", "kim"), "cannot move a complaint from received"),
-    (("complaints", "advance", "{r}", "cancelled", "--actor", "kim"), "only the resident"),
-    (("complaints", "assign", "{r}", "--department", "nowhere", "--actor", "kim"), "unknown department"),
-    (("complaints", "assign", "{r}", "--officer", "nobody", "--actor", "kim"), "unknown officer"),
-    (("complaints", "transfer", "{r}", "--department", "roads", "--actor", "kim"), "cannot move"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (("complaints", "show", "ZZZZ-ZZZZ"), "no such complaint"),
+        (("complaints", "advance", "ZZZZ-ZZZZ", "completed", "--actor", "kim"), "no such complaint"),
+        (("complaints", "advance", "{r}", "completed", "--actor", "kim"), "cannot move a complaint from received"),
+        (("complaints", "advance", "{r}", "cancelled", "--actor", "kim"), "only the resident"),
+        (("complaints", "assign", "{r}", "--department", "nowhere", "--actor", "kim"), "unknown department"),
+        (("complaints", "assign", "{r}", "--officer", "nobody", "--actor", "kim"), "unknown officer"),
+        (("complaints", "transfer", "{r}", "--department", "roads", "--actor", "kim"), "cannot move"),
+    ],
+)
 def test_bad_input_is_one_clear_line_and_exit_1(core_db, resident, now, capsys, argv, message):
     receipt = file(core_db, resident, now)
     code, out, err = run(capsys, *[a.replace("{r}", receipt) for a in argv])

@@ -1,5 +1,6 @@
 """Correcting the address or description before anyone is on site; withdrawing (취하)
 before completion. Both are logged and announced."""
+
 from __future__ import annotations
 
 import pytest
@@ -57,8 +58,17 @@ def test_nothing_to_correct(core_db, resident, now):
 
 def test_new_address_drops_the_old_pin_unless_a_new_one_comes(core_db, resident, now):
     with session_scope(core_db) as s:
-        receipt = service.file_complaint(s, resident, category="illegal_dumping", address="A동", description="d",
-                                         lat=37.53, lng=126.64, idempotency_key="pin", now=now).complaint.receipt_no
+        receipt = service.file_complaint(
+            s,
+            resident,
+            category="illegal_dumping",
+            address="A동",
+            description="d",
+            lat=37.53,
+            lng=126.64,
+            idempotency_key="pin",
+            now=now,
+        ).complaint.receipt_no
     with session_scope(core_db) as s:
         view = service.correct(s, receipt, resident, address="B동", now=now)
     assert (view.lat, view.lng) == (None, None)
@@ -70,8 +80,9 @@ def test_new_address_drops_the_old_pin_unless_a_new_one_comes(core_db, resident,
     assert (view.lat, view.lng, view.description) == (37.5, 126.6, "더 자세히")
 
 
-@pytest.mark.parametrize("status", [S.RECEIVED, S.ASSIGNED, S.OFFICER_ASSIGNED, S.ON_SITE_CHECK,
-                                    S.UNDER_REVIEW, S.TRANSFERRED])
+@pytest.mark.parametrize(
+    "status", [S.RECEIVED, S.ASSIGNED, S.OFFICER_ASSIGNED, S.ON_SITE_CHECK, S.UNDER_REVIEW, S.TRANSFERRED]
+)
 def test_cancel_before_completion(core_db, resident, now, status):
     receipt = complaint_in(core_db, status, resident, now)
     with session_scope(core_db) as s:

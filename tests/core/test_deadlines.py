@@ -1,4 +1,5 @@
 """Processing deadlines: working days without weekends and Korean public holidays."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
@@ -16,9 +17,16 @@ def kst(*args) -> datetime:
 
 def test_the_holiday_package_knows_the_holidays_we_rely_on():
     kr = holidays.country_holidays("KR", years=[2026, 2027])
-    for day in (date(2026, 9, 24), date(2026, 9, 25), date(2026, 9, 26),       # 추석 2026
-                date(2027, 2, 6), date(2027, 2, 7), date(2027, 2, 8), date(2027, 2, 9),  # 설날 2027 + 대체
-                date(2026, 10, 5)):                                               # 개천절 대체공휴일
+    for day in (
+        date(2026, 9, 24),
+        date(2026, 9, 25),
+        date(2026, 9, 26),  # 추석 2026
+        date(2027, 2, 6),
+        date(2027, 2, 7),
+        date(2027, 2, 8),
+        date(2027, 2, 9),  # 설날 2027 + 대체
+        date(2026, 10, 5),
+    ):  # 개천절 대체공휴일
         assert day in kr
 
 
@@ -73,8 +81,10 @@ def test_format_due():
 
 
 @settings(max_examples=300, deadline=None)
-@given(received=st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)),
-       days=st.integers(min_value=6, max_value=30))
+@given(
+    received=st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)),
+    days=st.integers(min_value=6, max_value=30),
+)
 def test_day_mode_counts_exactly_the_period_in_working_days(received, days):
     last = nth_working_day(received, days)
     assert is_working_day(last)
@@ -83,8 +93,10 @@ def test_day_mode_counts_exactly_the_period_in_working_days(received, days):
 
 
 @settings(max_examples=300, deadline=None)
-@given(received=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
-       days=st.integers(min_value=1, max_value=5))
+@given(
+    received=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
+    days=st.integers(min_value=1, max_value=5),
+)
 def test_hour_mode_ends_inside_working_hours_on_a_working_day(received, days):
     due = due_at(received.replace(tzinfo=KST), days)
     assert is_working_day(due.date())

@@ -1,4 +1,5 @@
 """Bad input is one kind of domain error, carrying the field and the limit it broke."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,10 @@ def test_an_unknown_status_is_a_domain_error_on_the_status_field():
     assert isinstance(caught.value, ValueError)  # callers that caught ValueError still do
 
 
-@pytest.mark.parametrize("field, limit", [("address", limits.MAX_ADDRESS), ("description", limits.MAX_DESCRIPTION),
-                                          ("seen_at", limits.MAX_SEEN_AT)])
+@pytest.mark.parametrize(
+    "field, limit",
+    [("address", limits.MAX_ADDRESS), ("description", limits.MAX_DESCRIPTION), ("seen_at", limits.MAX_SEEN_AT)],
+)
 def test_filing_too_long_a_field_names_the_field_and_its_limit(core_db, resident, now, field, limit):
     given = {"address": "서곶로 1", "description": "쓰레기", field: "가" * (limit + 1)}
     with session_scope(core_db) as s:
@@ -47,8 +50,15 @@ def test_one_address_limit_everywhere():
 def test_too_long_an_idempotency_key_carries_its_limit(core_db, resident, now):
     with session_scope(core_db) as s:
         with pytest.raises(InvalidComplaintInput) as caught:
-            service.file_complaint(s, resident, category="illegal_dumping", address="서곶로 1", description="x",
-                                   idempotency_key="k" * 101, now=now)
+            service.file_complaint(
+                s,
+                resident,
+                category="illegal_dumping",
+                address="서곶로 1",
+                description="x",
+                idempotency_key="k" * 101,
+                now=now,
+            )
     assert (caught.value.field, caught.value.limit) == ("idempotency_key", limits.MAX_IDEMPOTENCY_KEY)
 
 
@@ -70,4 +80,4 @@ def test_staff_next_statuses_lives_in_the_lifecycle():
 
 
 def test_the_stage_list_is_the_enum_plus_corrections():
-    assert service.STAGES == tuple(s.value for s in ComplaintStatus) + ("corrected",)
+    assert tuple(s.value for s in ComplaintStatus) + ("corrected",) == service.STAGES

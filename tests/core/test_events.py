@@ -1,5 +1,6 @@
 """One core call per event: the chat that files or cancels gets its own stage message
 marked as shown by that same call, with nothing left for the adapter to do."""
+
 from __future__ import annotations
 
 from sotong.complaints import service
@@ -7,8 +8,16 @@ from sotong.db import session_scope
 
 
 def _file(s, who, now, key="k1", shown=True):
-    return service.file_complaint(s, who, category="illegal_dumping", address="서곶로 1 앞", description="쓰레기",
-                                  idempotency_key=key, now=now, shown_in_chat=shown)
+    return service.file_complaint(
+        s,
+        who,
+        category="illegal_dumping",
+        address="서곶로 1 앞",
+        description="쓰레기",
+        idempotency_key=key,
+        now=now,
+        shown_in_chat=shown,
+    )
 
 
 def test_filing_from_chat_leaves_no_received_message_pending(core_db, resident, now):
@@ -19,7 +28,8 @@ def test_filing_from_chat_leaves_no_received_message_pending(core_db, resident, 
         # still queued for 알림톡/the log: only the chat copy counts as shown
         outbox = service.list_notifications(s, receipt_no=filed.complaint.receipt_no)
         assert [(n.stage, n.status, n.delivered_in_chat_at is not None) for n in outbox] == [
-            ("received", "queued", True)]
+            ("received", "queued", True)
+        ]
 
 
 def test_filing_elsewhere_leaves_the_received_message_for_the_chat(core_db, resident, now):

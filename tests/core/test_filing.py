@@ -1,4 +1,5 @@
 """Filing exactly once: a retried, double-tapped or racing submission files one complaint."""
+
 from __future__ import annotations
 
 import threading
@@ -20,9 +21,16 @@ from tests.core.helpers import count_rows, counts
 def _file(engine, who, key, now, **kw):
     with session_scope(engine) as s:
         return service.file_complaint(
-            s, who, category=kw.get("category", "illegal_parking"), address="인천 서구 봉오대로 100",
-            description="인도 위 불법주차", photo_url=kw.get("photo_url"), seen_at="오늘 아침 8시",
-            idempotency_key=key, now=now)
+            s,
+            who,
+            category=kw.get("category", "illegal_parking"),
+            address="인천 서구 봉오대로 100",
+            description="인도 위 불법주차",
+            photo_url=kw.get("photo_url"),
+            seen_at="오늘 아침 8시",
+            idempotency_key=key,
+            now=now,
+        )
 
 
 def test_filing_sets_status_route_deadline_and_one_message(core_db, resident, now):
@@ -65,7 +73,7 @@ def test_racing_submissions_file_once(core_db, now, round_):
         try:
             barrier.wait()
             results.append(_file(core_db, who, "race-key", now))
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=submit) for _ in range(n)]
@@ -82,15 +90,18 @@ def test_racing_submissions_file_once(core_db, now, round_):
     assert count_rows(core_db, Notification) == 1
 
 
-@pytest.mark.parametrize("field,kwargs", [
-    ("address", dict(address=" ")),
-    ("description", dict(description="")),
-    ("description", dict(description="x" * 4001)),
-    ("photo_url", dict(photo_url="file:///etc/passwd")),
-    ("idempotency_key", dict(idempotency_key="")),
-    ("location", dict(lat=37.5)),
-    ("lat", dict(lat=137.5, lng=126.6)),
-])
+@pytest.mark.parametrize(
+    "field,kwargs",
+    [
+        ("address", dict(address=" ")),
+        ("description", dict(description="")),
+        ("description", dict(description="x" * 4001)),
+        ("photo_url", dict(photo_url="file:///etc/passwd")),
+        ("idempotency_key", dict(idempotency_key="")),
+        ("location", dict(lat=37.5)),
+        ("lat", dict(lat=137.5, lng=126.6)),
+    ],
+)
 def test_bad_input_is_refused_with_the_field_named(core_db, resident, now, field, kwargs):
     args = dict(category="illegal_dumping", address="서구 청라동", description="쓰레기", idempotency_key="k")
     args.update(kwargs)
@@ -112,14 +123,17 @@ def test_resident_key_needs_both_parts():
 
 
 # --- photos only from the channel's media hosts (issue 7, finding 5) ---------------
-@pytest.mark.parametrize("url", [
-    "https://example.org/trash.jpg",
-    "http://talk.kakaocdn.net/dna/x/evidence.jpg",        # https only
-    "https://kakaocdn.net.evil.example/x.jpg",           # look-alike
-    "https://talk.kakaocdn.net@evil.example/x.jpg",      # the host is evil.example
-    "https://talk.kakaocdn.net:8443/x.jpg",
-    "https://[::1]/x.jpg",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/trash.jpg",
+        "http://talk.kakaocdn.net/dna/x/evidence.jpg",  # https only
+        "https://kakaocdn.net.evil.example/x.jpg",  # look-alike
+        "https://talk.kakaocdn.net@evil.example/x.jpg",  # the host is evil.example
+        "https://talk.kakaocdn.net:8443/x.jpg",
+        "https://[::1]/x.jpg",
+    ],
+)
 def test_a_photo_from_elsewhere_is_refused(core_db, resident, now, url):
     with pytest.raises(InvalidComplaintInput) as err:
         _file(core_db, resident, "k", now, photo_url=url)
@@ -175,10 +189,12 @@ def test_filing_past_the_hourly_limit_is_refused(core_db, resident, stranger, no
 
 
 def test_the_daily_limit_counts_cancelled_complaints_and_reads_the_environment(core_db, resident, now, monkeypatch):
-    monkeypatch.setenv("SOTONG_FILING_LIMIT_PER_HOUR", "0")   # 0 = no hourly limit
+    monkeypatch.setenv("SOTONG_FILING_LIMIT_PER_HOUR", "0")  # 0 = no hourly limit
     monkeypatch.setenv("SOTONG_FILING_LIMIT_PER_DAY", "3")
-    receipts = [_report(core_db, resident, f"d{n}", now + timedelta(hours=n), description=f"내용 {n}")
-                .complaint.receipt_no for n in range(3)]
+    receipts = [
+        _report(core_db, resident, f"d{n}", now + timedelta(hours=n), description=f"내용 {n}").complaint.receipt_no
+        for n in range(3)
+    ]
     with session_scope(core_db) as s:
         service.cancel(s, receipts[0], resident)
     with pytest.raises(FilingLimitReached) as err:

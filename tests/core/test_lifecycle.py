@@ -1,5 +1,6 @@
 """The state machine: every allowed transition works through the service and is logged
 and announced; refused ones raise TransitionRefused and change nothing."""
+
 from __future__ import annotations
 
 import itertools
@@ -13,9 +14,13 @@ from sotong.complaints.lifecycle import ComplaintStatus as S
 from sotong.db import session_scope
 from tests.core.helpers import complaint_in, counts, perform
 
-ALLOWED = sorted(((a, b) for a, nxt in ALLOWED_TRANSITIONS.items() for b in nxt), key=lambda p: (p[0].value, p[1].value))
-REFUSED = sorted(((a, b) for a, b in itertools.product(S, S) if b not in ALLOWED_TRANSITIONS[a]),
-                 key=lambda p: (p[0].value, p[1].value))
+ALLOWED = sorted(
+    ((a, b) for a, nxt in ALLOWED_TRANSITIONS.items() for b in nxt), key=lambda p: (p[0].value, p[1].value)
+)
+REFUSED = sorted(
+    ((a, b) for a, b in itertools.product(S, S) if b not in ALLOWED_TRANSITIONS[a]),
+    key=lambda p: (p[0].value, p[1].value),
+)
 
 
 def test_the_article_path_is_allowed_in_order():
@@ -25,7 +30,7 @@ def test_the_article_path_is_allowed_in_order():
 
 
 def test_closed_statuses_are_final_and_everything_open_can_be_cancelled_or_rejected():
-    assert CLOSED == {S.COMPLETED, S.CANCELLED, S.REJECTED}
+    assert {S.COMPLETED, S.CANCELLED, S.REJECTED} == CLOSED
     for status in set(S) - CLOSED:
         assert {S.CANCELLED, S.REJECTED} <= ALLOWED_TRANSITIONS[status]
 
@@ -60,7 +65,10 @@ REFUSED_BY_SERVICE = [
     (S.ON_SITE_CHECK, lambda s, r, who, now: service.advance(s, r, S.COMPLETED, actor="officer:kim", now=now)),
     (S.COMPLETED, lambda s, r, who, now: service.advance(s, r, S.ON_SITE_CHECK, actor="officer:kim", now=now)),
     (S.COMPLETED, lambda s, r, who, now: service.cancel(s, r, who, now=now)),
-    (S.COMPLETED, lambda s, r, who, now: service.reject(s, r, reason="x", appeal_info="y", actor="officer:kim", now=now)),
+    (
+        S.COMPLETED,
+        lambda s, r, who, now: service.reject(s, r, reason="x", appeal_info="y", actor="officer:kim", now=now),
+    ),
     (S.CANCELLED, lambda s, r, who, now: service.assign_department(s, r, None, actor="officer:kim", now=now)),
     (S.CANCELLED, lambda s, r, who, now: service.cancel(s, r, who, now=now)),
     (S.REJECTED, lambda s, r, who, now: service.advance(s, r, S.UNDER_REVIEW, actor="officer:kim", now=now)),

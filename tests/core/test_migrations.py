@@ -1,4 +1,5 @@
 """The Alembic migrations create exactly the tables the models describe (on both backends)."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -18,8 +19,18 @@ def test_models_and_migrations_agree(core_engine):
 
 def test_directory_and_core_tables_exist(core_engine):
     tables = set(inspect(core_engine).get_table_names())
-    assert {"bulky_waste_fee", "waste_bag_vendor", "resident", "department", "officer", "complaint_category",
-            "complaint", "complaint_status_change", "notification", "alembic_version"} <= tables
+    assert {
+        "bulky_waste_fee",
+        "waste_bag_vendor",
+        "resident",
+        "department",
+        "officer",
+        "complaint_category",
+        "complaint",
+        "complaint_status_change",
+        "notification",
+        "alembic_version",
+    } <= tables
 
 
 def test_phone_needs_consent_in_the_database(core_db):

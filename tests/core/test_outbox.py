@@ -1,4 +1,5 @@
 """The outbox with the default log-only sender, in-chat delivery and the templates."""
+
 from __future__ import annotations
 
 import logging
@@ -98,20 +99,29 @@ def test_backoff_doubles_up_to_the_cap():
 def test_masking():
     assert mask_phone("01012345678") == "010-****-5678"
     assert mask_phone("010-1234-5678") == "010-****-5678"
-    assert mask_phones("전화 010-1234-5678, 032 000 1201 / 01098765432") == \
-        "전화 010-****-5678, 032-****-1201 / 010-****-5432"
+    assert (
+        mask_phones("전화 010-1234-5678, 032 000 1201 / 01098765432")
+        == "전화 010-****-5678, 032-****-1201 / 010-****-5432"
+    )
     assert mask_phones("접수번호 AB2C-3DEF 처리 기한 2026-10-01") == "접수번호 AB2C-3DEF 처리 기한 2026-10-01"
 
 
 def test_sender_from_env_defaults_to_log_only(monkeypatch):
-    for name in ("SOTONG_ALIMTALK_URL", "SOTONG_ALIMTALK_APPKEY", "SOTONG_ALIMTALK_SECRET",
-                 "SOTONG_ALIMTALK_SENDER_KEY"):
+    for name in (
+        "SOTONG_ALIMTALK_URL",
+        "SOTONG_ALIMTALK_APPKEY",
+        "SOTONG_ALIMTALK_SECRET",
+        "SOTONG_ALIMTALK_SENDER_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
     assert isinstance(sender_from_env(), LogOnlySender)
     monkeypatch.setenv("SOTONG_ALIMTALK_URL", "https://alimtalk.example")
     assert isinstance(sender_from_env(), LogOnlySender)  # half a configuration is no configuration
-    for name, value in (("SOTONG_ALIMTALK_APPKEY", "a"), ("SOTONG_ALIMTALK_SECRET", "TOPSECRET"),
-                        ("SOTONG_ALIMTALK_SENDER_KEY", "k")):
+    for name, value in (
+        ("SOTONG_ALIMTALK_APPKEY", "a"),
+        ("SOTONG_ALIMTALK_SECRET", "TOPSECRET"),
+        ("SOTONG_ALIMTALK_SENDER_KEY", "k"),
+    ):
         monkeypatch.setenv(name, value)
     sender = sender_from_env()
     assert isinstance(sender, AlimtalkSender) and sender.config.sms_fallback

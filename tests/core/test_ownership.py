@@ -1,5 +1,6 @@
 """Nobody sees, corrects or cancels a complaint that is not theirs; a stranger's receipt
 number gets exactly the answer an unknown one gets."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Receipt numbers: short, from the unambiguous alphabet, unique, not sequential."""
+
 from __future__ import annotations
 
 import re
@@ -30,10 +31,19 @@ def test_many_are_unique_and_not_in_sequence():
         assert len({n[pos] for n in numbers}) >= len(ALPHABET) - 1
 
 
-@pytest.mark.parametrize("typed,expected", [
-    ("ab2c-3def", "AB2C-3DEF"), ("AB2C3DEF", "AB2C-3DEF"), (" ab2c 3def ", "AB2C-3DEF"),
-    ("AB2C-3DE", None), ("AB2C-3DEO", None), ("", None), (None, None), ("민원 AB2C-3DEF", "AB2C-3DEF"),
-])
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("ab2c-3def", "AB2C-3DEF"),
+        ("AB2C3DEF", "AB2C-3DEF"),
+        (" ab2c 3def ", "AB2C-3DEF"),
+        ("AB2C-3DE", None),
+        ("AB2C-3DEO", None),
+        ("", None),
+        (None, None),
+        ("민원 AB2C-3DEF", "AB2C-3DEF"),
+    ],
+)
 def test_normalize_what_residents_type(typed, expected):
     assert normalize_receipt_no(typed) == expected
 

@@ -1,4 +1,5 @@
 """Project rules for the civic core: no Rasa imports, no Korean wording in Python."""
+
 from __future__ import annotations
 
 import ast
@@ -8,8 +9,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2] / "sotong"
-CORE_FILES = sorted([*(ROOT / "complaints").glob("*.py"), *(ROOT / "notifications").glob("*.py"),
-                     ROOT / "deadlines.py", ROOT / "cli.py"])
+CORE_FILES = sorted(
+    [
+        *(ROOT / "complaints").glob("*.py"),
+        *(ROOT / "notifications").glob("*.py"),
+        ROOT / "deadlines.py",
+        ROOT / "cli.py",
+    ]
+)
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # Modules that *read* Korean (patterns for resident input) rather than say it.
 READS_KOREAN = {"free_text.py"}
@@ -35,8 +42,9 @@ def _docstrings(tree):
                 yield body[0].value
 
 
-@pytest.mark.parametrize("path", [p for p in CORE_FILES if p.name not in READS_KOREAN],
-                         ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", [p for p in CORE_FILES if p.name not in READS_KOREAN], ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_no_korean_wording_in_python(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docs = {id(d) for d in _docstrings(tree)}

@@ -5,6 +5,7 @@ long whitespace run, ``find_seen_at``'s ``\\d+일`` and ``dong_stem``'s ``(\\d+)
 at every digit: 100 KB of spaces or digits took seconds to minutes. The bound here is
 the issue's generous one (< 0.5 s for 100 KB).
 """
+
 from __future__ import annotations
 
 import time
@@ -41,25 +42,38 @@ def test_100kb_of_hostile_text_is_handled_fast(helper, name):
     assert time.perf_counter() - started < 0.5, f"{helper.__name__} on {name}"
 
 
-@pytest.mark.parametrize("typed, cleaned", [
-    ("서곶로 123 앞이에요", "서곶로 123 앞"),
-    ("서곶로 123 앞이에요.", "서곶로 123 앞"),
-    ("청라동 주민센터 앞이요!! ", "청라동 주민센터 앞"),
-    ("가정동 12 입니다~", "가정동 12"),
-    ("한양빌라 앞이고요", "한양빌라 앞"),
-    ("빌라 예요", "빌라"),
-    ("서곶로 123", "서곶로 123"),
-    ("요", "요"),            # nothing would be left: kept as typed
-    ("앞요", "앞요"),
-    ("  ", ""),
-])
+@pytest.mark.parametrize(
+    "typed, cleaned",
+    [
+        ("서곶로 123 앞이에요", "서곶로 123 앞"),
+        ("서곶로 123 앞이에요.", "서곶로 123 앞"),
+        ("청라동 주민센터 앞이요!! ", "청라동 주민센터 앞"),
+        ("가정동 12 입니다~", "가정동 12"),
+        ("한양빌라 앞이고요", "한양빌라 앞"),
+        ("빌라 예요", "빌라"),
+        ("서곶로 123", "서곶로 123"),
+        ("요", "요"),  # nothing would be left: kept as typed
+        ("앞요", "앞요"),
+        ("  ", ""),
+    ],
+)
 def test_clean_answer_keeps_its_meaning(typed, cleaned):
     assert clean_answer(typed) == cleaned
 
 
-@pytest.mark.parametrize("typed, stem", [("청라1동", "청라"), ("청라 1동", "청라"), ("청라동", "청라"),
-                                         ("청라", "청라"), ("검암경서동", "검암경서"), ("가정3동", "가정"),
-                                         ("신현원창동", "신현원창"), ("1234", "")])
+@pytest.mark.parametrize(
+    "typed, stem",
+    [
+        ("청라1동", "청라"),
+        ("청라 1동", "청라"),
+        ("청라동", "청라"),
+        ("청라", "청라"),
+        ("검암경서동", "검암경서"),
+        ("가정3동", "가정"),
+        ("신현원창동", "신현원창"),
+        ("1234", ""),
+    ],
+)
 def test_dong_stem_keeps_its_meaning(typed, stem):
     assert dong_stem(typed) == stem
 
@@ -70,7 +84,7 @@ def test_clean_answer_only_ever_removes_an_ending(text):
     out = clean_answer(text)
     stripped = text.strip()
     assert stripped.startswith(out)
-    removed = stripped[len(out):]
+    removed = stripped[len(out) :]
     assert out == stripped or any(e in removed for e in ("요", "입니다"))
 
 

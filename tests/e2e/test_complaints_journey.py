@@ -1,6 +1,7 @@
 """A resident's whole complaint journey through the real servers' REST channel, an
 officer working it with the CLI, and every stage message reaching a fake 알림톡
 provider (a real HTTP server on loopback) — through one outage and its recovery."""
+
 from __future__ import annotations
 
 import json
@@ -27,17 +28,21 @@ def sotong(stack, *args, provider=None, check=True) -> str:
     env = dict(stack.env)
     if provider is not None:
         env.update(provider.env())
-    done = subprocess.run([str(BIN / "python"), "-m", "sotong.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(BIN / "python"), "-m", "sotong.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     if check:
         assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
 
 
 def code_sent_to(provider, digits: str) -> str:
-    codes = [r["body"]["recipientList"][0]["templateParameter"]["code"] for r in provider.requests
-             if r["body"].get("templateCode") == "SOTONG_VERIFY_01"
-             and r["body"]["recipientList"][0]["recipientNo"] == digits]
+    codes = [
+        r["body"]["recipientList"][0]["templateParameter"]["code"]
+        for r in provider.requests
+        if r["body"].get("templateCode") == "SOTONG_VERIFY_01"
+        and r["body"]["recipientList"][0]["recipientNo"] == digits
+    ]
     assert codes, "no verification code reached the provider"
     return codes[-1]
 
@@ -61,8 +66,12 @@ def events_in_db(stack, conversation_suffix: str) -> list:
     engine = create_engine(stack.env["DATABASE_URL"], future=True)
     try:
         with engine.connect() as conn:
-            return list(conn.execute(text("SELECT sender_id, data FROM events WHERE sender_id LIKE :id"),
-                                     {"id": f"%{conversation_suffix}"}).all())
+            return list(
+                conn.execute(
+                    text("SELECT sender_id, data FROM events WHERE sender_id LIKE :id"),
+                    {"id": f"%{conversation_suffix}"},
+                ).all()
+            )
     finally:
         engine.dispose()
 
@@ -126,7 +135,7 @@ def test_file_correct_track_and_complete_with_every_notification(rasa_stack, pro
     detail = say("내 민원 어떻게 됐어요?")
     assert "자원순환과로 배정됐습니다" in detail and "김서진" in detail and "현장 확인 중입니다" in detail
     assert "처리 기한" in detail and receipt in detail
-    assert "내용 수정" in detail                     # the resident's correction is in the timeline
+    assert "내용 수정" in detail  # the resident's correction is in the timeline
 
     # 알림톡 provider down: nothing is lost, the messages wait.
     provider.mode = "down"

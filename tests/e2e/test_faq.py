@@ -3,6 +3,7 @@
 Expected facts are read from the catalogue (district/<name>/faq/*.yml), the same files the
 bot answers from, so staff edits do not break these tests but a wrong topic does.
 """
+
 from __future__ import annotations
 
 import json
@@ -68,7 +69,7 @@ def test_related_topic_button_answers_that_topic_exactly(rasa_stack, catalogue):
     replies = rasa_stack.say(who, "재산세 고지서 언제 날라와요")
     related = [b for r in replies for b in r.get("buttons", []) if b.get("payload", "").startswith("/faq{")]
     assert related and len(related) <= 3
-    target = catalogue.topic(json.loads(related[0]["payload"][len("/faq"):])["faq_topic"])
+    target = catalogue.topic(json.loads(related[0]["payload"][len("/faq") :])["faq_topic"])
     said = one_line(texts(rasa_stack.say(who, related[0]["payload"])))
     assert one_line(target.answer)[:60] in said
 

@@ -1,6 +1,7 @@
 """Reports of any kind through the real servers' REST channel (issue 9, items 3-4): a
 streetlight report filed to its department in four turns, the category changed with one
 tap, the article's dumping sentence, and answers that are no answers asked again."""
+
 from __future__ import annotations
 
 import re
@@ -45,7 +46,7 @@ def test_the_category_changes_with_one_tap_on_the_summary(rasa_stack):
     assert "가로등·보안등 고장" in texts(summary)
     taps = buttons(summary)
     tap = taps["종류: 도로 파손(포트홀)"]
-    assert tap == '/report_problem{"complaint_category": "road_damage"}'   # an exact payload, not words
+    assert tap == '/report_problem{"complaint_category": "road_damage"}'  # an exact payload, not words
     again = texts(say(tap))
     assert "도로 파손(포트홀) (담당: 건설과)" in again and "이대로 접수할까요" in again
     receipt = RECEIPT.search(texts(say("/affirm"))).group(1)
@@ -76,7 +77,7 @@ def test_yes_is_asked_again_and_an_address_with_a_lot_number_is_taken(rasa_stack
     assert "위치를 알아야" in again and "어디인가요" in again
     described = texts(say("가정동 123-4 빌라 앞"))
     assert "어떤 상황인가요" in described and "동 목록에서 찾지 못했어요" not in described
-    assert "위치: 네" not in texts(say("네"))          # "네" is no description either
+    assert "위치: 네" not in texts(say("네"))  # "네" is no description either
     summary = texts(say("쓰레기봉투 열 개가 버려져 있어요"))
     assert "위치: 가정동 123-4 빌라 앞" in summary and "내용: 쓰레기봉투 열 개가" in summary
 

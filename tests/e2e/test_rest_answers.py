@@ -1,4 +1,5 @@
 """The real Rasa server and action server over HTTP (REST channel), as a resident uses them."""
+
 from __future__ import annotations
 
 import uuid
@@ -7,7 +8,6 @@ import pytest
 import requests
 
 from tests.e2e.stack import texts
-
 
 pytestmark = pytest.mark.e2e
 
@@ -19,9 +19,9 @@ def sender() -> str:
 def test_blanket_question_gets_the_bulky_waste_answer(rasa_stack):
     replies = rasa_stack.say(sender(), "이불 버리려면 어떻게 해요?")
     said = texts(replies)
-    assert "이불" in said and "2,000원" in said          # fee from the sample fee table
-    assert "신고" in said and "필증" in said             # how to apply
-    assert "예시 자료" in said                           # sample data is announced as such
+    assert "이불" in said and "2,000원" in said  # fee from the sample fee table
+    assert "신고" in said and "필증" in said  # how to apply
+    assert "예시 자료" in said  # sample data is announced as such
 
 
 def test_waste_bags_in_cheongna(rasa_stack):
@@ -60,19 +60,26 @@ def test_typos_and_missing_spaces(rasa_stack):
 
 
 # (Messages over the length cap get a 413 with a Korean reply: tests/security/test_channels.py.)
-@pytest.mark.parametrize("message", ["", "   ", "ㅋ" * 2_000, "😀🙏🔥", "\x00\x01", "<script>alert(1)</script>",
-                                     "'; DROP TABLE complaint; --"])
+@pytest.mark.parametrize(
+    "message",
+    ["", "   ", "ㅋ" * 2_000, "😀🙏🔥", "\x00\x01", "<script>alert(1)</script>", "'; DROP TABLE complaint; --"],
+)
 def test_odd_messages_get_a_reply_never_a_500(rasa_stack, message):
-    resp = requests.post(f"{rasa_stack.rasa_url}/webhooks/rest/webhook",
-                         json={"sender": sender(), "message": message}, timeout=60)
+    resp = requests.post(
+        f"{rasa_stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender(), "message": message}, timeout=60
+    )
     assert resp.status_code == 200
     assert isinstance(resp.json(), list)
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"", b"[]", b'{"sender": 5}', b'{"message": {"a": 1}}'])
 def test_malformed_bodies_are_4xx_not_500(rasa_stack, body):
-    resp = requests.post(f"{rasa_stack.rasa_url}/webhooks/rest/webhook", data=body,
-                         headers={"Content-Type": "application/json"}, timeout=30)
+    resp = requests.post(
+        f"{rasa_stack.rasa_url}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
     assert resp.status_code < 500, resp.text[:200]
 
 
@@ -83,7 +90,10 @@ def test_http_api_needs_the_token(rasa_stack):
 
 def test_a_rest_client_cannot_pose_as_another_channel(rasa_stack):
     who = sender()
-    resp = requests.post(f"{rasa_stack.rasa_url}/webhooks/rest/webhook",
-                         json={"sender": who, "message": "안녕하세요", "input_channel": "kakao"}, timeout=30)
+    resp = requests.post(
+        f"{rasa_stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": who, "message": "안녕하세요", "input_channel": "kakao"},
+        timeout=30,
+    )
     assert resp.status_code == 200
     assert rasa_stack.tracker(f"rest:{who}")["latest_input_channel"] == "rest"  # REST's conversation id

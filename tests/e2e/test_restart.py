@@ -1,5 +1,6 @@
 """A conversation survives a server restart: Rasa's tracker store lives in the same
 database as the civic core — here PostgreSQL, the production set-up."""
+
 from __future__ import annotations
 
 import uuid

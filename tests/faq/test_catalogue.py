@@ -1,4 +1,5 @@
 """The FAQ catalogue: loading, validation (clear errors naming file and key), look-ups."""
+
 from __future__ import annotations
 
 import os
@@ -12,13 +13,28 @@ from sotong.faq import CatalogueError, load_catalogue
 from sotong.faq.catalogue import MAX_TITLE, parse_files
 from sotong.settings import PROJECT_ROOT
 
-EXAMPLES = ["전입신고 어떻게 해요", "전입신고 어디서 해", "이사왔는데 주소 옮기려면", "전입신고기한",
-            "전입신고 온라인으로 돼요?", "전입 신고 서류", "전입신고 늦으면 과태료", "주소이전신고"]
+EXAMPLES = [
+    "전입신고 어떻게 해요",
+    "전입신고 어디서 해",
+    "이사왔는데 주소 옮기려면",
+    "전입신고기한",
+    "전입신고 온라인으로 돼요?",
+    "전입 신고 서류",
+    "전입신고 늦으면 과태료",
+    "주소이전신고",
+]
 
 
 def topic(tid: str, **over):
-    t = {"id": tid, "title": "전입신고", "answer": "이사한 날부터 14일 이내에 신고해요.", "department": "민원여권과",
-         "phone": "032-000-1100", "sample": True, "examples": [f"{e} {tid}" for e in EXAMPLES]}
+    t = {
+        "id": tid,
+        "title": "전입신고",
+        "answer": "이사한 날부터 14일 이내에 신고해요.",
+        "department": "민원여권과",
+        "phone": "032-000-1100",
+        "sample": True,
+        "examples": [f"{e} {tid}" for e in EXAMPLES],
+    }
     t.update(over)
     return t
 
@@ -52,17 +68,20 @@ def test_no_faq_folder_is_an_empty_catalogue(tmp_path):
     assert load_catalogue(tmp_path).topics == {}
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"title": "가" * (MAX_TITLE + 1)}, "'title' is 15 characters"),
-    ({"answer": "가" * 401}, "'answer' is 401 characters"),
-    ({"phone": ""}, "'phone' is missing or empty"),
-    ({"examples": EXAMPLES[:3]}, "'examples' has 3 sentences (min 8)"),
-    ({"id": "Move-In"}, "'id' must be lower-case ascii snake_case"),
-    ({"related": ["a", "b", "c", "d"]}, "'related' has 4 ids (max 3)"),
-    ({"online": {"name": "정부24", "url": "http://www.gov.kr"}}, "https:// 'url'"),
-    ({"sample": "yes"}, "'sample' must be true or false"),
-    ({"answr": "오타"}, "unknown key 'answr'"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"title": "가" * (MAX_TITLE + 1)}, "'title' is 15 characters"),
+        ({"answer": "가" * 401}, "'answer' is 401 characters"),
+        ({"phone": ""}, "'phone' is missing or empty"),
+        ({"examples": EXAMPLES[:3]}, "'examples' has 3 sentences (min 8)"),
+        ({"id": "Move-In"}, "'id' must be lower-case ascii snake_case"),
+        ({"related": ["a", "b", "c", "d"]}, "'related' has 4 ids (max 3)"),
+        ({"online": {"name": "정부24", "url": "http://www.gov.kr"}}, "https:// 'url'"),
+        ({"sample": "yes"}, "'sample' must be true or false"),
+        ({"answr": "오타"}, "unknown key 'answr'"),
+    ],
+)
 def test_each_problem_names_file_topic_and_key(tmp_path, bad, message):
     path = write(tmp_path / "faq", "civil", [topic("move_in", **bad)])
     with pytest.raises(CatalogueError) as err:
@@ -90,11 +109,14 @@ def test_same_example_in_two_topics_is_a_labelling_error(tmp_path):
         parse_files([path])
 
 
-@pytest.mark.parametrize("content, message", [
-    ("area: [unclosed", "cannot read it as YAML"),
-    ("- just a list", "must be a mapping"),
-    ("area: other\ntitle: x\ntopics: []", "must equal the file name"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("area: [unclosed", "cannot read it as YAML"),
+        ("- just a list", "must be a mapping"),
+        ("area: other\ntitle: x\ntopics: []", "must equal the file name"),
+    ],
+)
 def test_malformed_files(tmp_path, content, message):
     (tmp_path / "faq").mkdir()
     path = tmp_path / "faq" / "civil.yml"

@@ -1,5 +1,6 @@
 """action_fallback_menu (out_of_scope / low confidence): a 구청 matter the bot does not cover gets
 the honest answer with a department; small talk keeps the closest services, as before."""
+
 from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher

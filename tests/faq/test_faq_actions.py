@@ -1,5 +1,6 @@
 """action_answer_faq offline: the catalogue's answer for a topic, exact payloads, and the
 honest "I don't know" instead of another topic's answer."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ import pytest
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import ActionAnswerFaq, RESPONSES, TOPIC_ENTITY
+from actions.faq import RESPONSES, TOPIC_ENTITY, ActionAnswerFaq
 from sotong.district import _load
 from sotong.settings import PROJECT_ROOT
 from tests.actions.conftest import make_tracker
@@ -57,7 +58,7 @@ def test_tapped_topic_is_answered_from_the_catalogue_with_exact_related_payloads
     assert first["faq_department"] == prop["department"] and first["faq_phone"] == prop["phone"]
     assert first["faq_online_url"] == prop["online"]["url"]
     related = next(m for m in msgs if m["response"] == "utter_faq_related")["buttons"]
-    assert [json.loads(b["payload"][len("/faq"):])[TOPIC_ENTITY] for b in related] == prop["related"][:3]
+    assert [json.loads(b["payload"][len("/faq") :])[TOPIC_ENTITY] for b in related] == prop["related"][:3]
     assert msgs[-1]["response"] == "utter_faq_sample_notice"
 
 

@@ -1,12 +1,12 @@
 """Topic selection, the department guess for unknown questions, and the generated NLU file."""
-from __future__ import annotations
 
-from pathlib import Path
+from __future__ import annotations
 
 import yaml
 
 from sotong.faq import index_for, load_catalogue
-from sotong.faq.build import build, main as build_main
+from sotong.faq.build import build
+from sotong.faq.build import main as build_main
 from sotong.faq.selector import held_out_scores, select
 from sotong.settings import PROJECT_ROOT
 
@@ -41,7 +41,7 @@ def test_guess_names_a_department_for_civic_questions_only():
 
 
 def test_build_writes_faq_intent_and_is_stable(tmp_path):
-    assert build(DISTRICT, tmp_path) is False            # written
+    assert build(DISTRICT, tmp_path) is False  # written
     text = (tmp_path / "nlu" / "faq.yml").read_text(encoding="utf-8")
     assert text.startswith("# GENERATED")
     data = yaml.safe_load(text)
@@ -49,7 +49,7 @@ def test_build_writes_faq_intent_and_is_stable(tmp_path):
     assert {block["intent"] for block in data["nlu"]} == {"faq"}
     assert examples == sum(len(t.examples) for t in catalogue().topics.values())
     mtime = (tmp_path / "nlu" / "faq.yml").stat().st_mtime_ns
-    assert build(DISTRICT, tmp_path) is True             # unchanged: not rewritten
+    assert build(DISTRICT, tmp_path) is True  # unchanged: not rewritten
     assert (tmp_path / "nlu" / "faq.yml").stat().st_mtime_ns == mtime
 
 

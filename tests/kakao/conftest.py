@@ -1,9 +1,11 @@
 """Fixtures for the Kakao connector tests (helpers: kakao_testkit.py)."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
 import pytest
 
@@ -19,10 +21,10 @@ def texts() -> ConnectorTexts:
 
 
 @pytest.fixture
-def fixture_body() -> Callable[[str], Dict[str, Any]]:
+def fixture_body() -> Callable[[str], dict[str, Any]]:
     """A documented request shape from tests/kakao/fixtures/<name>.json (a fresh copy)."""
 
-    def load(name: str) -> Dict[str, Any]:
+    def load(name: str) -> dict[str, Any]:
         return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
 
     return load
@@ -30,9 +32,9 @@ def fixture_body() -> Callable[[str], Dict[str, Any]]:
 
 @pytest.fixture
 def callback_server() -> Any:
-    servers: List[CallbackServer] = []
+    servers: list[CallbackServer] = []
 
-    def make(statuses: Optional[List[int]] = None, kakao_statuses: Optional[List[str]] = None) -> CallbackServer:
+    def make(statuses: list[int] | None = None, kakao_statuses: list[str] | None = None) -> CallbackServer:
         servers.append(CallbackServer(statuses, kakao_statuses))
         return servers[-1]
 

@@ -5,6 +5,7 @@ to it over HTTP with aiohttp, and receive callbacks on a loopback http.server.
 The dialogue is a small real coroutine (echo / slow echo) standing in for
 Rasa's agent.handle_message.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -14,8 +15,9 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import AsyncIterator, Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, AsyncIterator, Callable, Dict, List, Optional
+from typing import Any
 
 from connectors.kakao import payloads
 
@@ -25,11 +27,11 @@ from connectors.kakao import payloads
 class Dialogue:
     """Records every UserMessage and answers "echo: <text>" after `delay` seconds."""
 
-    def __init__(self, delay: float = 0.0, buttons: Optional[List[Dict[str, str]]] = None, fail: bool = False) -> None:
+    def __init__(self, delay: float = 0.0, buttons: list[dict[str, str]] | None = None, fail: bool = False) -> None:
         self.delay = delay
         self.buttons = buttons
         self.fail = fail
-        self.messages: List[Any] = []
+        self.messages: list[Any] = []
         self.finished = 0
 
     async def __call__(self, message: Any) -> None:
@@ -46,7 +48,7 @@ class Dialogue:
         self.finished += 1
 
     @property
-    def texts(self) -> List[str]:
+    def texts(self) -> list[str]:
         return [m.text for m in self.messages]
 
 
@@ -85,15 +87,15 @@ async def serve_channel(channel: Any, on_new_message: Callable[[Any], Any]) -> A
 class CallbackServer:
     """Stands in for Kakao's callback endpoint; answers with scripted statuses (then 200)."""
 
-    def __init__(self, statuses: Optional[List[int]] = None, kakao_statuses: Optional[List[str]] = None) -> None:
+    def __init__(self, statuses: list[int] | None = None, kakao_statuses: list[str] | None = None) -> None:
         self.statuses = list(statuses or [])
         self.kakao_statuses = list(kakao_statuses or [])  # the "status" in Kakao's JSON reply
-        self.received: List[Dict[str, Any]] = []  # {"path", "body", "status", "at"}
+        self.received: list[dict[str, Any]] = []  # {"path", "body", "status", "at"}
         self._lock = threading.Lock()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8"))
                 with outer._lock:
                     status = outer.statuses.pop(0) if outer.statuses else 200
@@ -122,14 +124,14 @@ class CallbackServer:
     def port(self) -> int:
         return int(self._server.server_address[1])
 
-    def environ(self) -> Dict[str, str]:
+    def environ(self) -> dict[str, str]:
         """What lets the channel call this loopback server (never the default: see callback_policy.py)."""
         return loopback_callback_env(self.port)
 
-    def accepted(self) -> List[Dict[str, Any]]:
+    def accepted(self) -> list[dict[str, Any]]:
         return [r for r in self.received if r["status"] == 200]
 
-    async def wait_for(self, count: int, timeout: float = 5.0) -> List[Dict[str, Any]]:
+    async def wait_for(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
         while len(self.received) < count and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
@@ -140,7 +142,7 @@ class CallbackServer:
         self._server.server_close()
 
 
-def loopback_callback_env(*ports: int) -> Dict[str, str]:
+def loopback_callback_env(*ports: int) -> dict[str, str]:
     """Environment allowing callbacks to plain-http loopback test servers (development mode only)."""
     return {
         "KAKAO_CALLBACK_HOSTS": ",".join(f"127.0.0.1:{port}" for port in ports),

@@ -1,7 +1,7 @@
 """Callback delivery to a loopback server: retries, refusals, the one-minute deadline."""
+
 import socket
 import time
-
 
 from connectors.kakao.callback import post_callback
 from connectors.kakao.callback_policy import CallbackPolicy
@@ -23,7 +23,9 @@ async def test_delivered_first_time(callback_server) -> None:
 
 async def test_transient_failures_are_retried_with_backoff(callback_server) -> None:
     receiver = callback_server(statuses=[500, 429, 200])
-    assert await post_callback(receiver.url(), ANSWER, time.monotonic() + 5, first_backoff=0.05, policy=loopback(receiver))
+    assert await post_callback(
+        receiver.url(), ANSWER, time.monotonic() + 5, first_backoff=0.05, policy=loopback(receiver)
+    )
     times = [r["at"] for r in receiver.received]
     assert [r["status"] for r in receiver.received] == [500, 429, 200]
     assert times[2] - times[1] >= times[1] - times[0] >= 0.05  # back-off grows
@@ -31,13 +33,17 @@ async def test_transient_failures_are_retried_with_backoff(callback_server) -> N
 
 async def test_a_refusal_is_not_retried(callback_server) -> None:
     receiver = callback_server(statuses=[400])
-    assert not await post_callback(receiver.url(), ANSWER, time.monotonic() + 5, first_backoff=0.01, policy=loopback(receiver))
+    assert not await post_callback(
+        receiver.url(), ANSWER, time.monotonic() + 5, first_backoff=0.01, policy=loopback(receiver)
+    )
     assert len(receiver.received) == 1
 
 
 async def test_kakao_fail_status_counts_as_not_delivered(callback_server) -> None:
     receiver = callback_server(kakao_statuses=["FAIL"])
-    assert not await post_callback(receiver.url(), ANSWER, time.monotonic() + 5, first_backoff=0.01, policy=loopback(receiver))
+    assert not await post_callback(
+        receiver.url(), ANSWER, time.monotonic() + 5, first_backoff=0.01, policy=loopback(receiver)
+    )
     assert len(receiver.received) == 1
 
 
@@ -56,5 +62,7 @@ async def test_unreachable_endpoint_is_retried_until_the_deadline() -> None:
     sock.close()  # nothing listens here now
     started = time.monotonic()
     policy = CallbackPolicy(hosts=frozenset({f"127.0.0.1:{port}"}), allow_http=True, allow_private=True)
-    assert not await post_callback(f"http://127.0.0.1:{port}/cb", ANSWER, started + 0.3, first_backoff=0.05, policy=policy)
+    assert not await post_callback(
+        f"http://127.0.0.1:{port}/cb", ANSWER, started + 0.3, first_backoff=0.05, policy=policy
+    )
     assert time.monotonic() - started < 1.0

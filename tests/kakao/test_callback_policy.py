@@ -1,12 +1,13 @@
 """Where late answers may go (issue 7, findings 3 and 10): the callback policy, the strict
 callback client against real loopback servers, and production mode's start-up checks."""
+
 from __future__ import annotations
 
 import gzip
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 
@@ -20,17 +21,28 @@ ANSWER = {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": "ып
 class Listener:
     """A loopback HTTP server that records every request and answers as scripted."""
 
-    def __init__(self, status: int = 200, headers: Optional[Dict[str, str]] = None, body: bytes = b'{"status":"SUCCESS"}',
-                 body_repeat: int = 1) -> None:
-        self.hits: List[Dict[str, Any]] = []
+    def __init__(
+        self,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        body: bytes = b'{"status":"SUCCESS"}',
+        body_repeat: int = 1,
+    ) -> None:
+        self.hits: list[dict[str, Any]] = []
         self.bytes_sent = 0
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                outer.hits.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
-                                   "body": self.rfile.read(length) if length else b""})
+                outer.hits.append(
+                    {
+                        "method": self.command,
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "body": self.rfile.read(length) if length else b"",
+                    }
+                )
                 self.send_response(status)
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
@@ -43,7 +55,7 @@ class Listener:
                 except OSError:  # the client stopped reading: what we want
                     pass
 
-            do_POST = do_GET = _answer  # noqa: N815
+            do_POST = do_GET = _answer
 
             def log_message(self, *_: Any) -> None:
                 pass
@@ -65,7 +77,7 @@ class Listener:
 
 @pytest.fixture
 def listener():
-    made: List[Listener] = []
+    made: list[Listener] = []
 
     def make(**kwargs: Any) -> Listener:
         made.append(Listener(**kwargs))
@@ -89,25 +101,28 @@ def test_default_allows_only_kakaos_callback_host_over_https() -> None:
     assert policy.refusal("https://BOT-API.kakao.com./callback/x") is None
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:8080/cb",
-    "https://127.0.0.1/cb",
-    "https://localhost/cb",
-    "https://[::1]/cb",
-    "https://169.254.169.254/latest/meta-data",
-    "https://10.0.0.5/cb",
-    "https://evil.example/cb",
-    "https://bot-api.kakao.com.evil.example/cb",
-    "https://evil.example/bot-api.kakao.com",
-    "https://bot-api.kakao.com@evil.example/cb",
-    "https://user:pw@bot-api.kakao.com/cb",
-    "http://bot-api.kakao.com/cb",
-    "https://bot-api.kakao.com:8443/cb",
-    "ftp://bot-api.kakao.com/cb",
-    "https://bot-api.kakao.com:99999/cb",
-    "https://bot-api.kakao.com/" + "x" * 3000,
-    "",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/cb",
+        "https://127.0.0.1/cb",
+        "https://localhost/cb",
+        "https://[::1]/cb",
+        "https://169.254.169.254/latest/meta-data",
+        "https://10.0.0.5/cb",
+        "https://evil.example/cb",
+        "https://bot-api.kakao.com.evil.example/cb",
+        "https://evil.example/bot-api.kakao.com",
+        "https://bot-api.kakao.com@evil.example/cb",
+        "https://user:pw@bot-api.kakao.com/cb",
+        "http://bot-api.kakao.com/cb",
+        "https://bot-api.kakao.com:8443/cb",
+        "ftp://bot-api.kakao.com/cb",
+        "https://bot-api.kakao.com:99999/cb",
+        "https://bot-api.kakao.com/" + "x" * 3000,
+        "",
+    ],
+)
 def test_default_refuses_everything_else(url: str) -> None:
     assert load_config({}, environ={}, production=False).callback_policy.refusal(url)
 
@@ -117,8 +132,9 @@ def test_test_hosts_need_the_port_and_http_is_a_development_switch() -> None:
     development = load_config({}, environ=env, production=False).callback_policy
     assert development.refusal("http://127.0.0.1:8765/callback/a") is None
     assert development.refusal("http://127.0.0.1:8766/callback/a") == "host_not_allowed"
-    production = load_config({}, environ={**env, "KAKAO_SKILL_SECRET": "s", "KAKAO_ALLOWED_BOT_IDS": "b"},
-                             production=True).callback_policy
+    production = load_config(
+        {}, environ={**env, "KAKAO_SKILL_SECRET": "s", "KAKAO_ALLOWED_BOT_IDS": "b"}, production=True
+    ).callback_policy
     assert production.refusal("http://127.0.0.1:8765/callback/a") == "scheme"
     assert production.refusal("https://127.0.0.1:8765/callback/a") == "ip_literal"
 
@@ -169,12 +185,15 @@ async def test_a_huge_reply_is_not_read_to_the_end(listener) -> None:
 # --- production mode --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("environ, missing", [
-    ({}, ["KAKAO_SKILL_SECRET", "KAKAO_ALLOWED_BOT_IDS"]),
-    ({"KAKAO_SKILL_SECRET": "s"}, ["KAKAO_ALLOWED_BOT_IDS"]),
-    ({"KAKAO_ALLOWED_BOT_IDS": "bot-1"}, ["KAKAO_SKILL_SECRET"]),
-])
-def test_production_refuses_to_start_without_secret_and_bot_ids(environ: Dict[str, str], missing: List[str]) -> None:
+@pytest.mark.parametrize(
+    "environ, missing",
+    [
+        ({}, ["KAKAO_SKILL_SECRET", "KAKAO_ALLOWED_BOT_IDS"]),
+        ({"KAKAO_SKILL_SECRET": "s"}, ["KAKAO_ALLOWED_BOT_IDS"]),
+        ({"KAKAO_ALLOWED_BOT_IDS": "bot-1"}, ["KAKAO_SKILL_SECRET"]),
+    ],
+)
+def test_production_refuses_to_start_without_secret_and_bot_ids(environ: dict[str, str], missing: list[str]) -> None:
     with pytest.raises(KakaoConfigError) as refused:
         load_config({}, environ=environ, production=True)
     for name in missing:

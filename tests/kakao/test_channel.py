@@ -4,9 +4,10 @@ a real (echo) dialogue coroutine, and a loopback server receiving callbacks.
 The slow path is forced deterministically with a tiny reply deadline (0.01 s)
 and a dialogue that sleeps longer than that.
 """
+
 import asyncio
 import json
-from typing import Any, Dict, Optional, Tuple
+from typing import Any
 
 import aiohttp
 import pytest
@@ -18,22 +19,25 @@ from connectors.kakao.limits import response_violations
 from connectors.kakao.render import MORE_KEY
 from tests.kakao.kakao_testkit import Dialogue, all_texts, serve_channel
 
-
 SLOW = 0.3  # dialogue time on the slow path; the deadline there is 0.01 s
 
 
-def channel(environ: Optional[Dict[str, str]] = None, **options: Any) -> KakaoInput:
+def channel(environ: dict[str, str] | None = None, **options: Any) -> KakaoInput:
     return KakaoInput(load_config(options, environ=environ or {}, production=False))
 
 
-async def post(url: str, body: Any, headers: Optional[Dict[str, str]] = None, timeout: float = 10) -> Tuple[int, Dict[str, Any]]:
+async def post(
+    url: str, body: Any, headers: dict[str, str] | None = None, timeout: float = 10
+) -> tuple[int, dict[str, Any]]:
     data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-        async with session.post(url, data=data, headers={"Content-Type": "application/json", **(headers or {})}) as reply:
+        async with session.post(
+            url, data=data, headers={"Content-Type": "application/json", **(headers or {})}
+        ) as reply:
             return reply.status, json.loads(await reply.text())
 
 
-def first_text(response: Dict[str, Any]) -> str:
+def first_text(response: dict[str, Any]) -> str:
     return response["template"]["outputs"][0]["simpleText"]["text"]
 
 
@@ -53,7 +57,10 @@ async def test_text_message_is_answered_in_time(fixture_body) -> None:
     async with serve_channel(channel(), dialogue) as url:
         status, response = await post(url, body)
     assert status == 200
-    assert response == {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": "echo: 청라동 쓰레기봉투 어디서 사요"}}]}}
+    assert response == {
+        "version": "2.0",
+        "template": {"outputs": [{"simpleText": {"text": "echo: 청라동 쓰레기봉투 어디서 사요"}}]},
+    }
     [message] = dialogue.messages
     assert message.sender_id == "kakao:" + body["userRequest"]["user"]["id"]
     assert message.input_channel == "kakao"
@@ -117,7 +124,11 @@ async def test_secret_header_is_required_when_configured(texts) -> None:
         missing = await post(url, payloads.skill_request("안녕"))
         wrong = await post(url, payloads.skill_request("안녕"), {"X-Skill-Secret": "guess"})
         right = await post(url, payloads.skill_request("안녕"), {"X-Skill-Secret": "open-sesame"})
-    assert missing == wrong == (401, {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": texts.unauthorized}}]}})
+    assert (
+        missing
+        == wrong
+        == (401, {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": texts.unauthorized}}]}})
+    )
     assert right[0] == 200
     assert len(dialogue.messages) == 1
 

@@ -1,11 +1,12 @@
 """The channel's edge checks over real HTTP (issue 7, findings 3, 5, 9, 10): callbacks only to
 Kakao, input bounds, per-sender rate limits and memory bounded by count."""
+
 from __future__ import annotations
 
 import asyncio
 import json
 import time
-from typing import Any, Dict, Optional
+from typing import Any
 
 from connectors.kakao import payloads
 from connectors.kakao.channel import KakaoInput
@@ -18,7 +19,7 @@ from tests.kakao.test_callback_policy import listener  # noqa: F401 (a fixture, 
 from tests.kakao.test_channel import SLOW, first_text, post
 
 
-def channel(environ: Optional[Dict[str, str]] = None, **options: Any) -> KakaoInput:
+def channel(environ: dict[str, str] | None = None, **options: Any) -> KakaoInput:
     return KakaoInput(load_config(options, environ=environ or {}, production=False))
 
 
@@ -73,8 +74,11 @@ async def test_long_utterance_gets_a_korean_answer_without_running_the_dialogue(
 
 async def test_long_or_odd_ids_are_a_kakao_shaped_400(texts) -> None:
     dialogue = Dialogue()
-    bodies = [payloads.skill_request("안녕하세요", "u" * 500), payloads.skill_request("안녕하세요", "bad\nid"),
-              payloads.skill_request("안녕하세요", "ok-user", bot_id="b" * 500)]
+    bodies = [
+        payloads.skill_request("안녕하세요", "u" * 500),
+        payloads.skill_request("안녕하세요", "bad\nid"),
+        payloads.skill_request("안녕하세요", "ok-user", bot_id="b" * 500),
+    ]
     async with serve_channel(channel(), dialogue) as url:
         answers = [await post(url, body) for body in bodies]
     for status, response in answers:

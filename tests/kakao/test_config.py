@@ -1,4 +1,5 @@
 """Channel options from credentials.yml and the environment; connector texts."""
+
 import pytest
 
 from connectors.kakao.config import load_config

@@ -1,6 +1,6 @@
 """Retry dedupe rule and per-resident storage, with a hand-driven clock."""
-import asyncio
 
+import asyncio
 
 from connectors.kakao.jobs import JobRegistry
 from connectors.kakao.mailbox import PAGES_TTL_SECONDS, Mailbox

@@ -10,6 +10,7 @@ Two stacks (tests/e2e/stack.py):
 Every response the webhook or the callback gives is checked with `limits.response_violations`.
 Run: pytest tests/kakao -m e2e
 """
+
 from __future__ import annotations
 
 import json
@@ -18,16 +19,15 @@ import subprocess
 import threading
 import time
 import uuid
-from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import pytest
 import requests
 
 from connectors.kakao import payloads
 from connectors.kakao.limits import response_violations
-from tests.e2e.stack import BIN, ROOT, RasaStack
 from connectors.kakao.texts import load_texts
+from tests.e2e.stack import BIN, ROOT, RasaStack
 from tests.kakao.kakao_testkit import CallbackServer, all_texts
 
 pytestmark = pytest.mark.e2e
@@ -84,7 +84,7 @@ def _webhook(stack: Any) -> str:
     return stack.rasa_url.rstrip("/") + "/webhooks/kakao/webhook"
 
 
-def _headers(stack: Any) -> Dict[str, str]:
+def _headers(stack: Any) -> dict[str, str]:
     return {"Content-Type": "application/json", SECRET_HEADER: stack.kakao_secret}
 
 
@@ -97,22 +97,23 @@ def _encode(body: Any) -> bytes:
     return body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
-def _post(stack: Any, body: Any, headers: Optional[Dict[str, str]] = None) -> Tuple[int, Dict[str, Any], float]:
+def _post(stack: Any, body: Any, headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any], float]:
     """POST to the webhook; (status, JSON body, seconds). The body must always be JSON (Kakao-shaped)."""
     started = time.monotonic()
-    reply = requests.post(_webhook(stack), data=_encode(body), headers=_headers(stack) if headers is None else headers,
-                          timeout=(3.05, 15))
+    reply = requests.post(
+        _webhook(stack), data=_encode(body), headers=_headers(stack) if headers is None else headers, timeout=(3.05, 15)
+    )
     elapsed = time.monotonic() - started
     assert reply.headers.get("Content-Type", "").startswith("application/json"), reply.text[:200]
     return reply.status_code, reply.json(), elapsed
 
 
-def _callbacks(server: CallbackServer, url: str) -> List[Dict[str, Any]]:
+def _callbacks(server: CallbackServer, url: str) -> list[dict[str, Any]]:
     path = url.split("://", 1)[1].split("/", 1)[1]
     return [r for r in server.received if r["path"] == "/" + path]
 
 
-def _wait_callback(server: CallbackServer, url: str, timeout: float = 60.0) -> Dict[str, Any]:
+def _wait_callback(server: CallbackServer, url: str, timeout: float = 60.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         got = _callbacks(server, url)
@@ -122,7 +123,7 @@ def _wait_callback(server: CallbackServer, url: str, timeout: float = 60.0) -> D
     raise AssertionError(f"no callback POST to {url} within {timeout}s")
 
 
-def _ask(stack: Any, server: CallbackServer, body: Dict[str, Any]) -> Dict[str, Any]:
+def _ask(stack: Any, server: CallbackServer, body: dict[str, Any]) -> dict[str, Any]:
     """One resident message as Kakao delivers it; returns the answer the resident sees.
 
     On the regular stack answers come back synchronously. Should one take longer than the 4.5 s
@@ -140,11 +141,11 @@ def _ask(stack: Any, server: CallbackServer, body: Dict[str, Any]) -> Dict[str, 
             return response
 
 
-def _quick_replies(response: Dict[str, Any]) -> List[Dict[str, Any]]:
+def _quick_replies(response: dict[str, Any]) -> list[dict[str, Any]]:
     return list((response.get("template") or {}).get("quickReplies") or [])
 
 
-def _user_events(stack: Any, sender: str, text: Optional[str] = None) -> List[Dict[str, Any]]:
+def _user_events(stack: Any, sender: str, text: str | None = None) -> list[dict[str, Any]]:
     """User messages in the tracker of the Kakao resident `sender` (conversation "kakao:<sender>")."""
     events = stack.tracker(KAKAO + sender).get("events") or []
     return [e for e in events if e.get("event") == "user" and (text is None or e.get("text") == text)]
@@ -165,13 +166,19 @@ def _wait_idle(stack: Any, sender: str, user_events: int, timeout: float = 30.0)
 
 
 def _sotong(stack: Any, *args: str) -> str:
-    done = subprocess.run([str(BIN / "python"), "-m", "sotong.cli", *args], cwd=ROOT, env=stack.env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(BIN / "python"), "-m", "sotong.cli", *args],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
 
-def _assert_kakao_error(status: int, response: Dict[str, Any], expected_status: int) -> None:
+def _assert_kakao_error(status: int, response: dict[str, Any], expected_status: int) -> None:
     assert status == expected_status, response
     assert response_violations(response) == []
     assert response["version"] == "2.0"
@@ -246,7 +253,7 @@ def test_dumping_report_with_location_and_photo_then_status(rasa_stack: Any, rec
 
 
 @pytest.mark.parametrize("secret", [None, "", "wrong-secret"], ids=["missing", "empty", "wrong"])
-def test_missing_or_wrong_secret_is_401_and_runs_nothing(rasa_stack: Any, secret: Optional[str]) -> None:
+def test_missing_or_wrong_secret_is_401_and_runs_nothing(rasa_stack: Any, secret: str | None) -> None:
     me = _user()
     headers = {"Content-Type": "application/json"}
     if secret is not None:
@@ -278,10 +285,34 @@ def _without_user() -> bytes:
 
 @pytest.mark.parametrize(
     "raw",
-    [b"{not json", b"", b"\xff\xfe\x00", b"[]", b'"hello"', b"42", b"null", b"{}", _without_utterance(),
-     _without_user(), b'{"userRequest": "x"}', b'{"userRequest": {"utterance": 5, "user": {"id": "u"}}}'],
-    ids=["bad-json", "empty", "not-utf8", "array", "string", "number", "null", "empty-object", "no-utterance",
-         "no-user", "userRequest-not-object", "utterance-not-string"],
+    [
+        b"{not json",
+        b"",
+        b"\xff\xfe\x00",
+        b"[]",
+        b'"hello"',
+        b"42",
+        b"null",
+        b"{}",
+        _without_utterance(),
+        _without_user(),
+        b'{"userRequest": "x"}',
+        b'{"userRequest": {"utterance": 5, "user": {"id": "u"}}}',
+    ],
+    ids=[
+        "bad-json",
+        "empty",
+        "not-utf8",
+        "array",
+        "string",
+        "number",
+        "null",
+        "empty-object",
+        "no-utterance",
+        "no-user",
+        "userRequest-not-object",
+        "utterance-not-string",
+    ],
 )
 def test_malformed_body_is_a_kakao_shaped_400(rasa_stack: Any, raw: bytes) -> None:
     status, response, _ = _post(rasa_stack, raw)
@@ -302,7 +333,7 @@ def test_duplicate_delivery_while_running_joins_the_first(rasa_stack: Any) -> No
     me = _user()
     raw = _encode(payloads.skill_request(PASSPORT, me))
     start = threading.Barrier(2)
-    results: List[Tuple[int, Dict[str, Any], float]] = []
+    results: list[tuple[int, dict[str, Any], float]] = []
 
     def deliver() -> None:
         start.wait()
@@ -386,7 +417,9 @@ def test_slow_answer_without_callback_comes_with_the_next_message(slow_stack: An
 # --- (g) a retry after a late answer (slow stack) --------------------------------------------------
 
 
-def test_retry_of_a_late_request_gets_the_answer_without_running_again(slow_stack: Any, receiver: CallbackServer) -> None:
+def test_retry_of_a_late_request_gets_the_answer_without_running_again(
+    slow_stack: Any, receiver: CallbackServer
+) -> None:
     """Kakao timed out on the first delivery and resends the same request with a fresh callbackUrl."""
     me = _user()
     body = payloads.skill_request(PASSPORT, me)

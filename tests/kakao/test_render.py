@@ -1,7 +1,8 @@
 """Rendering Rasa messages as Kakao responses: every documented limit, nothing dropped."""
+
 import json
 import re
-from typing import Any, Dict, List
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,16 +21,16 @@ from tests.kakao.kakao_testkit import all_texts
 IMG = "https://www.seo.incheon.kr/images/bag.png"
 
 
-def _valid(pages: List[Dict[str, Any]]) -> None:
+def _valid(pages: list[dict[str, Any]]) -> None:
     for page in pages:
         assert limits.response_violations(page) == [], json.dumps(page, ensure_ascii=False)[:800]
 
 
-def _outputs(pages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def _outputs(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [o for page in pages for o in page["template"]["outputs"]]
 
 
-def _replies(page: Dict[str, Any]) -> List[Dict[str, Any]]:
+def _replies(page: dict[str, Any]) -> list[dict[str, Any]]:
     return page["template"].get("quickReplies") or []
 
 
@@ -37,7 +38,7 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _texts(pages: List[Dict[str, Any]]) -> str:
+def _texts(pages: list[dict[str, Any]]) -> str:
     return "".join(o["simpleText"]["text"] for o in _outputs(pages) if "simpleText" in o)
 
 
@@ -46,7 +47,10 @@ def _texts(pages: List[Dict[str, Any]]) -> str:
 
 def test_text_becomes_simple_text(texts) -> None:
     response = render_response([{"recipient_id": "u", "text": "안녕하세요. 서구청이에요."}], texts)
-    assert response == {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": "안녕하세요. 서구청이에요."}}]}}
+    assert response == {
+        "version": "2.0",
+        "template": {"outputs": [{"simpleText": {"text": "안녕하세요. 서구청이에요."}}]},
+    }
 
 
 def test_long_text_is_split_within_limit_and_complete(texts) -> None:
@@ -74,13 +78,24 @@ def test_three_outputs_or_fewer_are_left_alone(texts) -> None:
 
 
 def test_content_beyond_three_full_outputs_goes_to_more_pages(texts) -> None:
-    messages = [{"text": "가" * 900}, {"text": "나" * 900}, {"text": "다" * 900}, {"text": "라" * 900}, {"text": "마" * 10}]
+    messages = [
+        {"text": "가" * 900},
+        {"text": "나" * 900},
+        {"text": "다" * 900},
+        {"text": "라" * 900},
+        {"text": "마" * 10},
+    ]
     pages = render_pages(messages, texts, more_token="tok")
     _valid(pages)
     assert len(pages) == 2
     more = _replies(pages[0])
     assert more == [
-        {"label": texts.more_label, "action": "message", "messageText": texts.more_message, "extra": {MORE_KEY: "tok:1"}}
+        {
+            "label": texts.more_label,
+            "action": "message",
+            "messageText": texts.more_message,
+            "extra": {MORE_KEY: "tok:1"},
+        }
     ]
     assert _squash(_texts(pages)) == _squash("".join(m["text"] for m in messages))
 
@@ -165,7 +180,9 @@ def test_long_text_with_links_keeps_text_and_links(texts) -> None:
     outputs = _outputs(pages)
     card_buttons = [b for o in outputs if "textCard" in o for b in o["textCard"]["buttons"]]
     assert [b["webLinkUrl"] for b in card_buttons] == [b["payload"] for b in links]
-    shown = "".join(o.get("simpleText", {}).get("text", "") + o.get("textCard", {}).get("description", "") for o in outputs)
+    shown = "".join(
+        o.get("simpleText", {}).get("text", "") + o.get("textCard", {}).get("description", "") for o in outputs
+    )
     assert _squash(text) in _squash(shown)
 
 
@@ -177,7 +194,9 @@ def test_image_becomes_simple_image_with_short_alt(texts) -> None:
     image = response["template"]["outputs"][0]["simpleImage"]
     assert image["imageUrl"] == IMG
     assert len(image["altText"]) <= 50
-    assert render_response([{"image": IMG}], texts)["template"]["outputs"][0]["simpleImage"]["altText"] == texts.image_alt
+    assert (
+        render_response([{"image": IMG}], texts)["template"]["outputs"][0]["simpleImage"]["altText"] == texts.image_alt
+    )
 
 
 def test_attachment_url_becomes_a_link_card(texts) -> None:
@@ -200,7 +219,7 @@ def test_many_images_are_gathered_into_a_carousel(texts) -> None:
 # --- custom payload convention -----------------------------------------------------------------
 
 
-def _card(**fields: Any) -> Dict[str, Any]:
+def _card(**fields: Any) -> dict[str, Any]:
     return {"custom": {"card": fields}}
 
 
@@ -283,8 +302,14 @@ def test_cards_of_both_kinds_keep_their_order(texts) -> None:
 
 def test_list_card_limits(texts) -> None:
     items = [{"title": f"판매소 {i}", "description": "청라동", "url": f"https://example.org/{i}"} for i in range(12)]
-    buttons = [{"title": "지도로 보기", "url": "https://map.kakao.com"}, {"title": "처음으로", "payload": "/greet"}, {"title": "더 찾기", "payload": "/more"}]
-    pages = render_pages([{"custom": {"list": {"header": "쓰레기봉투 판매소", "items": items, "buttons": buttons}}}], texts)
+    buttons = [
+        {"title": "지도로 보기", "url": "https://map.kakao.com"},
+        {"title": "처음으로", "payload": "/greet"},
+        {"title": "더 찾기", "payload": "/more"},
+    ]
+    pages = render_pages(
+        [{"custom": {"list": {"header": "쓰레기봉투 판매소", "items": items, "buttons": buttons}}}], texts
+    )
     _valid(pages)
     carousel = _outputs(pages)[0]["carousel"]
     assert carousel["type"] == "listCard"
@@ -296,7 +321,8 @@ def test_list_card_limits(texts) -> None:
 
 def test_single_short_list_is_a_list_card(texts) -> None:
     response = render_response(
-        [{"custom": {"list": {"header": {"title": "처리 현황"}, "items": [{"title": "접수", "payload": "/status"}]}}}], texts
+        [{"custom": {"list": {"header": {"title": "처리 현황"}, "items": [{"title": "접수", "payload": "/status"}]}}}],
+        texts,
     )
     _valid([response])
     lst = response["template"]["outputs"][0]["listCard"]
@@ -320,7 +346,12 @@ def test_raw_kakao_components_pass_through(texts) -> None:
 def test_every_page_stays_under_30kb(texts) -> None:
     long_url = "https://example.org/" + "x" * 1500
     cards = [
-        {"title": f"카드 {i}", "description": "설명" * 100, "image_url": long_url, "buttons": [{"title": "열기", "url": long_url}] * 3}
+        {
+            "title": f"카드 {i}",
+            "description": "설명" * 100,
+            "image_url": long_url,
+            "buttons": [{"title": "열기", "url": long_url}] * 3,
+        }
         for i in range(30)
     ]
     pages = render_pages([{"custom": {"cards": cards}}], texts)
@@ -350,20 +381,32 @@ def test_error_and_ack_shapes(texts) -> None:
 # --- property: any mix of messages renders to valid pages, no text lost ---------------------------
 
 button = st.one_of(
-    st.builds(lambda t, p: {"title": t, "payload": p}, st.text(min_size=1, max_size=30).filter(str.strip), st.sampled_from(["/a", "/b{\"x\": 1}", "plain"])),
-    st.builds(lambda t: {"title": t, "payload": "https://example.org/x"}, st.text(min_size=1, max_size=30).filter(str.strip)),
+    st.builds(
+        lambda t, p: {"title": t, "payload": p},
+        st.text(min_size=1, max_size=30).filter(str.strip),
+        st.sampled_from(["/a", "/b{\"x\": 1}", "plain"]),
+    ),
+    st.builds(
+        lambda t: {"title": t, "payload": "https://example.org/x"}, st.text(min_size=1, max_size=30).filter(str.strip)
+    ),
 )
 message = st.one_of(
-    st.builds(lambda t, b: {"text": t, "buttons": b}, st.text(min_size=1, max_size=1500).filter(str.strip), st.lists(button, max_size=12)),
+    st.builds(
+        lambda t, b: {"text": t, "buttons": b},
+        st.text(min_size=1, max_size=1500).filter(str.strip),
+        st.lists(button, max_size=12),
+    ),
     st.builds(lambda t: {"text": t}, st.text(min_size=1, max_size=2500).filter(str.strip)),
     st.just({"image": IMG}),
-    st.builds(lambda n: {"custom": {"cards": [{"title": f"c{i}", "image_url": IMG} for i in range(n)]}}, st.integers(1, 14)),
+    st.builds(
+        lambda n: {"custom": {"cards": [{"title": f"c{i}", "image_url": IMG} for i in range(n)]}}, st.integers(1, 14)
+    ),
 )
 
 
 @settings(max_examples=150, deadline=None)
 @given(messages=st.lists(message, max_size=8))
-def test_any_answer_renders_valid_and_complete(texts, messages: List[Dict[str, Any]]) -> None:
+def test_any_answer_renders_valid_and_complete(texts, messages: list[dict[str, Any]]) -> None:
     pages = render_pages(messages, texts, more_token="p")
     _valid(pages)
     shown = _squash("".join(all_texts(page) for page in pages))

@@ -1,4 +1,5 @@
 """Parsing Kakao skill requests (documented shapes in fixtures/) into Rasa input."""
+
 import json
 
 import pytest
@@ -78,7 +79,13 @@ def test_photo_and_location_together_and_custom_names() -> None:
     body = payloads.skill_request(
         "신고", params={"evidence": "https://talk.kakaocdn.net/dna/p.jpg", "spot": "가정동 1"}
     )
-    mapping = InputMapping(photo_params=("evidence",), location_params=("spot",), inform_intent="provide", photo_entity="photo", location_entity="place")
+    mapping = InputMapping(
+        photo_params=("evidence",),
+        location_params=("spot",),
+        inform_intent="provide",
+        photo_entity="photo",
+        location_entity="place",
+    )
     skill = _parse(body, mapping=mapping)
     assert skill.text == '/provide{"photo": "https://talk.kakaocdn.net/dna/p.jpg", "place": "가정동 1"}'
 

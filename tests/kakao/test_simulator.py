@@ -1,9 +1,9 @@
 """The developer simulator: screen drawing, and a session against the real channel."""
+
 import asyncio
 import io
 import subprocess
 import sys
-
 
 from connectors.kakao.channel import KakaoInput
 from connectors.kakao.config import load_config
@@ -25,7 +25,10 @@ def test_screen_numbers_every_tappable_button(texts) -> None:
                         "title": "청라마트",
                         "description": "청라동 1-1",
                         "image_url": "https://example.org/m.png",
-                        "buttons": [{"title": "지도", "url": "https://map.kakao.com"}, {"title": "여기로 할게요", "payload": "/pick"}],
+                        "buttons": [
+                            {"title": "지도", "url": "https://map.kakao.com"},
+                            {"title": "여기로 할게요", "payload": "/pick"},
+                        ],
                     }
                 }
             },
@@ -62,7 +65,9 @@ async def test_a_session_through_the_real_channel() -> None:
                 for line in ["안녕하세요", "1", f"/photo {PHOTO}", "/location 인천 서구 가정로 1"]:
                     assert simulator.command(line)
                 # the slow path: the answer arrives on the loopback callback receiver
-                kakao.config = load_config({"reply_deadline_seconds": 0.01}, environ=loopback_callback_env(receiver.port))
+                kakao.config = load_config(
+                    {"reply_deadline_seconds": 0.01}, environ=loopback_callback_env(receiver.port)
+                )
                 dialogue.delay = 0.2
                 simulator.command("느린 질문")
                 assert not simulator.command("/quit")

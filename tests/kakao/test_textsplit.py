@@ -1,4 +1,5 @@
 """Text splitting and shortening: nothing lost, every piece within its limit."""
+
 import re
 
 import pytest

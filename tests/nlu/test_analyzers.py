@@ -1,4 +1,5 @@
 """The Korean tokenizer's contract: exact offsets, particles split, nothing lost."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,7 +25,7 @@ korean_ish = st.text(
 def check_invariants(text, tokens):
     last_end = 0
     for tok in tokens:
-        assert text[tok.start:tok.end] == tok.text, (text, tok)
+        assert text[tok.start : tok.end] == tok.text, (text, tok)
         assert tok.text and not any(c.isspace() for c in tok.text)
         assert tok.start >= last_end, "tokens overlap or are out of order"
         last_end = tok.end
@@ -48,13 +49,16 @@ def test_no_hangul_letter_is_dropped(analyzer, text):
 
 
 @pytest.mark.parametrize("analyzer", ALL)
-@pytest.mark.parametrize("text, entity", [
-    ("소파를 버리려면 어떻게 해요?", "소파"),
-    ("쇼파를버리고싶어요", "쇼파"),
-    ("청라동에서 쓰레기봉투 어디서 사요", "청라동"),
-    ("냉장고는 얼마예요", "냉장고"),
-    ("이불을 버리려고요ㅠㅠ", "이불"),
-])
+@pytest.mark.parametrize(
+    "text, entity",
+    [
+        ("소파를 버리려면 어떻게 해요?", "소파"),
+        ("쇼파를버리고싶어요", "쇼파"),
+        ("청라동에서 쓰레기봉투 어디서 사요", "청라동"),
+        ("냉장고는 얼마예요", "냉장고"),
+        ("이불을 버리려고요ㅠㅠ", "이불"),
+    ],
+)
 def test_particles_split_so_entities_align(analyzer, text, entity):
     tokens = tokenize(text, analyzer)
     start = text.index(entity)

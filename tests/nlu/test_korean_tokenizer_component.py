@@ -1,4 +1,5 @@
 """The Rasa component wraps the analyzers and keeps Rasa's Token contract."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,13 +17,18 @@ def test_tokens_carry_offsets_and_lemmas():
     msg = Message(data={"text": "소파를 버리려면 어떻게 해요?"})
     tokens = make().tokenize(msg, "text")
     assert [t.text for t in tokens][:2] == ["소파", "를"]
-    assert all(msg.get("text")[t.start:t.end] == t.text for t in tokens)
+    assert all(msg.get("text")[t.start : t.end] == t.text for t in tokens)
     assert tokens[2].lemma == "버리다"
 
 
 def test_entity_annotation_aligns_in_training():
-    msg = Message(data={"text": "쇼파를 버리고 싶어요", "intent": "ask_bulky_waste",
-                        "entities": [{"start": 0, "end": 2, "value": "소파", "entity": "waste_item"}]})
+    msg = Message(
+        data={
+            "text": "쇼파를 버리고 싶어요",
+            "intent": "ask_bulky_waste",
+            "entities": [{"start": 0, "end": 2, "value": "소파", "entity": "waste_item"}],
+        }
+    )
     tok = make()
     tok.process_training_data(TrainingData([msg]))
     tokens = msg.get("text_tokens")

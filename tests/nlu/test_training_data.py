@@ -1,4 +1,5 @@
 """The training data and the held-out test set stay honest: no overlap, enough examples."""
+
 from tests.tools import check_nlu_overlap
 
 

@@ -4,6 +4,7 @@ bodies (compressed ones too), and error replies that never echo the tracker.
 
 Probes against the real action server of the e2e stack (rasa_stack), plus start-up refusals.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -32,9 +33,16 @@ def _action_call(sender: str = "kakao:victim", action: str = "action_complaint_s
         "sender_id": sender,
         "version": "3.6.21",
         "domain": {},
-        "tracker": {"sender_id": sender, "slots": {"phone": VICTIM_PHONE}, "latest_message": {"text": "내 민원"},
-                    "events": [], "paused": False, "followup_action": None, "active_loop": {},
-                    "latest_action_name": "action_listen"},
+        "tracker": {
+            "sender_id": sender,
+            "slots": {"phone": VICTIM_PHONE},
+            "latest_message": {"text": "내 민원"},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        },
     }
 
 
@@ -69,8 +77,11 @@ def test_compressed_bomb_is_refused_before_it_inflates(rasa_stack, encoding):
     inflated = json.dumps({"next_action": "action_greet", "pad": " " * 64_000_000}).encode()
     body = zlib.compress(inflated, 9) if encoding == "deflate" else gzip.compress(inflated, 9)
     assert len(body) < 200_000  # ~60 KB on the wire, 64 MB inflated
-    resp = _post(rasa_stack, body, {HEADER: rasa_stack.action_secret, "Content-Encoding": encoding,
-                                    "Content-Type": "application/json"})
+    resp = _post(
+        rasa_stack,
+        body,
+        {HEADER: rasa_stack.action_secret, "Content-Encoding": encoding, "Content-Type": "application/json"},
+    )
     assert resp.status_code == 413
     assert resp.json() == {"error": "body_too_large"}
 
@@ -88,8 +99,7 @@ def test_deeply_nested_json_is_a_400(rasa_stack):
 def test_malformed_action_call_gets_a_400_that_does_not_echo_the_tracker(rasa_stack):
     call = _action_call(action="action_greet")
     del call["tracker"]["sender_id"]  # rasa_sdk raised KeyError and answered 500 with the whole request body
-    resp = _post(rasa_stack, json.dumps(call), {HEADER: rasa_stack.action_secret,
-                                                "Content-Type": "application/json"})
+    resp = _post(rasa_stack, json.dumps(call), {HEADER: rasa_stack.action_secret, "Content-Type": "application/json"})
     assert resp.status_code == 400
     assert VICTIM_PHONE not in resp.text and "Traceback" not in resp.text
     assert resp.json() == {"error": "invalid_action_call"}
@@ -102,8 +112,9 @@ def test_action_server_listens_on_loopback_only(rasa_stack):
 def _start_without_secret(extra_env: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "SOTONG_ACTION_SECRET"}
     env.update(PYTHONPATH=str(ROOT), SOTONG_ACTION_PORT="1", **extra_env)
-    return subprocess.run([sys.executable, "-m", "actions.server"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "actions.server"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.parametrize("mode", ["development", "production"])

@@ -7,6 +7,7 @@
   and log lines carried the whole tracker;
 - a photo link from anywhere but the channel's media hosts is refused.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,15 +28,19 @@ def _sender(prefix: str) -> str:
 
 
 def _post(stack, sender: str, message: str) -> requests.Response:
-    return requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                         timeout=60)
+    return requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+    )
 
 
-@pytest.mark.parametrize("typed", [
-    "박스 0[3]개가 버려져 있어요",
-    "누가 {report_address} 라고 써 붙이고 {} 옆에 쓰레기를 버렸어요",
-    "쓰레기 {0[report_address]} 와 {{category_name}} 0[",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "박스 0[3]개가 버려져 있어요",
+        "누가 {report_address} 라고 써 붙이고 {} 옆에 쓰레기를 버렸어요",
+        "쓰레기 {0[report_address]} 와 {{category_name}} 0[",
+    ],
+)
 def test_a_residents_words_are_shown_exactly_as_typed(rasa_stack, typed):
     me = _sender("literal")
     say = lambda text: texts(rasa_stack.say(me, text))  # noqa: E731
@@ -55,8 +60,7 @@ BAD_SHORTHANDS = {
     "object as receipt": '/check_complaint_status{"complaint_id": {"a": 1}}',
     "list as dong": '/ask_waste_bag_vendor{"dong": ["청라동"]}',
     "the issue's example": '/report_dumping{"report_address": {"a": 1}}',
-    "1500 characters as address": "/report_illegal_dumping" + json.dumps({"address": "가" * 1500},
-                                                                       ensure_ascii=False),
+    "1500 characters as address": "/report_illegal_dumping" + json.dumps({"address": "가" * 1500}, ensure_ascii=False),
 }
 
 

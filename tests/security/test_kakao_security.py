@@ -12,6 +12,7 @@
 Unit-level versions (redirects, reply caps, memory bounds) are in tests/kakao/test_callback_policy.py
 and tests/kakao/test_channel_limits.py.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,7 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 import pytest
 import requests
@@ -49,7 +50,7 @@ class HitRecorder:
     """A loopback listener standing in for an internal service: records every request."""
 
     def __init__(self) -> None:
-        self.hits: List[str] = []
+        self.hits: list[str] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -60,7 +61,7 @@ class HitRecorder:
                 self.end_headers()
                 self.wfile.write(b"{}")
 
-            do_GET = do_POST = _hit  # noqa: N815
+            do_GET = do_POST = _hit
 
             def log_message(self, *_: Any) -> None:
                 pass
@@ -93,7 +94,7 @@ def probe_stack(tmp_path_factory: pytest.TempPathFactory) -> Any:
     stack.stop()
 
 
-def _post(stack: Any, body: Any, user_headers: Dict[str, str] = None) -> Tuple[int, Dict[str, Any], float]:
+def _post(stack: Any, body: Any, user_headers: dict[str, str] = None) -> tuple[int, dict[str, Any], float]:
     raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json", SECRET_HEADER: stack.kakao_secret, **(user_headers or {})}
     started = time.monotonic()
@@ -103,16 +104,16 @@ def _post(stack: Any, body: Any, user_headers: Dict[str, str] = None) -> Tuple[i
     return reply.status_code, reply.json(), elapsed
 
 
-def _text(response: Dict[str, Any]) -> str:
+def _text(response: dict[str, Any]) -> str:
     return payloads.response_texts(response)
 
 
-def _user_texts(stack: Any, conversation: str) -> List[str]:
+def _user_texts(stack: Any, conversation: str) -> list[str]:
     events = stack.tracker(conversation).get("events") or []
     return [e.get("text") for e in events if e.get("event") == "user"]
 
 
-def _wait_user_events(stack: Any, conversation: str, count: int, timeout: float = 60) -> List[str]:
+def _wait_user_events(stack: Any, conversation: str, count: int, timeout: float = 60) -> list[str]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         events = stack.tracker(conversation).get("events") or []
@@ -136,12 +137,17 @@ def test_production_mode_without_kakao_secret_and_bot_ids_refuses_to_start(tmp_p
     credentials = tmp_path / "credentials.yml"
     credentials.write_text("connectors.kakao.KakaoInput:\n  reply_deadline_seconds: 4.5\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAKAO_")}
-    env.update(SOTONG_MODE="production", PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false",
-               TF_CPP_MIN_LOG_LEVEL="3")
+    env.update(SOTONG_MODE="production", PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3")
     port = free_port()
     proc = subprocess.Popen(
         [str(BIN / "rasa"), "run", "-m", str(MODEL), "--port", str(port), "--credentials", str(credentials)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 180
         while proc.poll() is None and time.monotonic() < deadline:
@@ -163,18 +169,24 @@ def test_production_mode_without_kakao_secret_and_bot_ids_refuses_to_start(tmp_p
 # --- findings 3 and 10: callbacks only to Kakao --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("template", [
-    "http://127.0.0.1:{port}/callback/a",
-    "https://127.0.0.1:{port}/callback/b",
-    "http://localhost:{port}/callback/c",
-    "http://169.254.169.254/latest/meta-data/",
-])
-def test_callback_url_to_internal_addresses_is_never_contacted(probe_stack: Any, internal_service: HitRecorder,
-                                                               template: str) -> None:
+@pytest.mark.parametrize(
+    "template",
+    [
+        "http://127.0.0.1:{port}/callback/a",
+        "https://127.0.0.1:{port}/callback/b",
+        "http://localhost:{port}/callback/c",
+        "http://169.254.169.254/latest/meta-data/",
+    ],
+)
+def test_callback_url_to_internal_addresses_is_never_contacted(
+    probe_stack: Any, internal_service: HitRecorder, template: str
+) -> None:
     me = _user()
     before = list(internal_service.hits)
     callback_url = template.format(port=internal_service.port)
-    status, response, _ = _post(probe_stack, payloads.skill_request("여권 발급 필요서류", me, callback_url=callback_url))
+    status, response, _ = _post(
+        probe_stack, payloads.skill_request("여권 발급 필요서류", me, callback_url=callback_url)
+    )
     assert status == 200 and response_violations(response) == []
     # Treated as a request without callbackUrl: the short "처리 중" answer, not useCallback.
     assert not response.get("useCallback") and _text(response) == TEXTS.processing

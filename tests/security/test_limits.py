@@ -5,6 +5,7 @@
   test holds SQLite's write lock itself (no code of ours is mocked) and the
   action server must still answer /health within a second.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,7 @@ def test_filing_past_the_hourly_limit_gets_a_korean_answer(rasa_stack):
 def _sqlite_file(stack) -> str:
     url = stack.env["DATABASE_URL"]
     assert url.startswith("sqlite:///"), "this probe holds SQLite's write lock"
-    return url[len("sqlite:///"):]
+    return url[len("sqlite:///") :]
 
 
 def test_a_slow_database_does_not_stall_the_action_server(rasa_stack):
@@ -67,8 +68,9 @@ def test_a_slow_database_does_not_stall_the_action_server(rasa_stack):
     try:
         assert locked.wait(30)
         answered = {}
-        chat = threading.Thread(target=lambda: answered.update(r=rasa_stack.say(f"slow-{uuid.uuid4().hex[:6]}",
-                                                                               "안녕하세요", timeout=60)))
+        chat = threading.Thread(
+            target=lambda: answered.update(r=rasa_stack.say(f"slow-{uuid.uuid4().hex[:6]}", "안녕하세요", timeout=60))
+        )
         chat.start()
         time.sleep(1.0)  # the greeting's action is now waiting for the lock
         started = time.monotonic()

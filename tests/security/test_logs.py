@@ -4,6 +4,7 @@ A stack at DEBUG level (what an operator turns on to diagnose, and where Rasa pr
 user message, slot and tracker) hears residents give their numbers; then every log of the
 run is searched for an unmasked number.
 """
+
 from __future__ import annotations
 
 import logging

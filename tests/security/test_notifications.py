@@ -4,6 +4,7 @@ HTTP server on loopback), on SQLite and PostgreSQL.
 No transaction is held across the provider's HTTP call, every answer is recorded per
 message, what may have reached the provider is never re-sent on its own, two workers
 never send the same message, and the secret and numbers never follow a redirect."""
+
 from __future__ import annotations
 
 import threading
@@ -42,9 +43,18 @@ def consenting(core_db):
 
 
 def sender_for(provider, **overrides) -> AlimtalkSender:
-    return AlimtalkSender(AlimtalkConfig.from_env(provider.env()) if not overrides else AlimtalkConfig(
-        base_url=provider.url, app_key=provider.APP_KEY, secret_key=provider.SECRET,
-        sender_key=provider.SENDER_KEY, allow_loopback_http=True, **overrides))
+    return AlimtalkSender(
+        AlimtalkConfig.from_env(provider.env())
+        if not overrides
+        else AlimtalkConfig(
+            base_url=provider.url,
+            app_key=provider.APP_KEY,
+            secret_key=provider.SECRET,
+            sender_key=provider.SENDER_KEY,
+            allow_loopback_http=True,
+            **overrides,
+        )
+    )
 
 
 def statuses(engine):
@@ -107,7 +117,7 @@ def test_a_worker_that_dies_mid_send_leaves_unknown_not_a_resend(core_db, consen
     claimed = _claim(None, NOW.replace(tzinfo=None), 10, False, new_claim_token())  # then the process dies
     assert len(claimed) == 1 and statuses(core_db) == [SENDING]
     sender = sender_for(provider)
-    assert deliver_due(sender, NOW + timedelta(seconds=30)).total == 0       # within the lease: hands off
+    assert deliver_due(sender, NOW + timedelta(seconds=30)).total == 0  # within the lease: hands off
     assert deliver_due(sender, NOW + LEASE + timedelta(seconds=1)).by_status == {UNKNOWN: 1}
     assert provider.requests == []
 

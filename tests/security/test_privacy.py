@@ -1,6 +1,7 @@
 """Finding 6 in the core, on SQLite and PostgreSQL: the retention purge (complaints,
 residents' numbers, Rasa's tracker store), "알림톡 그만" removing the number everywhere,
 and a phone number verified with a one-time code before any 알림톡 goes to it."""
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,8 @@ DIGITS = "01012345678"
 # Rasa 3.6's SQLTrackerStore table, as Rasa creates it in the same database.
 _rasa = MetaData()
 EVENTS = Table(
-    "events", _rasa,
+    "events",
+    _rasa,
     Column("id", Integer, primary_key=True),
     Column("sender_id", String(255), nullable=False, index=True),
     Column("type_name", String(255), nullable=False),
@@ -60,17 +62,28 @@ def who() -> ResidentKey:
 def add_events(engine, sender_id: str, at: datetime, *, user_text: str, slot_value=None):
     ts = at.timestamp()
     rows = [
-        ("user", {"event": "user", "timestamp": ts, "text": user_text,
-                  "parse_data": {"text": user_text, "intent": {"name": "inform"},
-                                 "entities": [{"entity": "phone", "value": user_text}]}}),
+        (
+            "user",
+            {
+                "event": "user",
+                "timestamp": ts,
+                "text": user_text,
+                "parse_data": {
+                    "text": user_text,
+                    "intent": {"name": "inform"},
+                    "entities": [{"entity": "phone", "value": user_text}],
+                },
+            },
+        ),
         ("bot", {"event": "bot", "timestamp": ts, "text": f"'{user_text}' 맞나요?", "data": {}}),
     ]
     if slot_value is not None:
         rows.append(("slot", {"event": "slot", "timestamp": ts, "name": "consent_phone", "value": slot_value}))
     with engine.begin() as conn:
         for type_name, data in rows:
-            conn.execute(EVENTS.insert().values(sender_id=sender_id, type_name=type_name, timestamp=ts,
-                                                data=json.dumps(data)))
+            conn.execute(
+                EVENTS.insert().values(sender_id=sender_id, type_name=type_name, timestamp=ts, data=json.dumps(data))
+            )
 
 
 def events_of(engine, sender_id: str) -> str:
@@ -85,6 +98,7 @@ def consent(engine, key: ResidentKey, at: datetime = NOW):
 
 
 # ── retention ──
+
 
 def test_purge_removes_expired_personal_data_and_keeps_fresh_data_and_statistics(events):
     old_resident, fresh_resident, busy_resident = who(), who(), who()
@@ -146,6 +160,7 @@ def test_purge_command(events, capsys):
 
 # ── "알림톡 그만" ──
 
+
 def test_withdrawal_removes_the_number_from_the_tracker_store_outbox_and_codes(events):
     key = who()
     consent(events, key)
@@ -172,6 +187,7 @@ def test_withdrawal_removes_the_number_from_the_tracker_store_outbox_and_codes(e
 
 
 # ── one-time code ──
+
 
 @pytest.fixture
 def provider():

@@ -2,6 +2,7 @@
 owner-only, tokens compared in constant time. Probes against the real e2e stack (rasa_stack);
 `make run` itself (scripts/run.sh: token files, database) is probed in test_supervision.py.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,12 @@ from tests.security.probes import command_lines, listening_addresses
 @pytest.mark.e2e
 def test_no_process_shows_a_secret_on_its_command_line(rasa_stack):
     secrets = {"rasa token": rasa_stack.token, "action secret": rasa_stack.action_secret}
-    leaks = [(name, pid, line[:120]) for pid, line in command_lines().items()
-             for name, value in secrets.items() if value in line]
+    leaks = [
+        (name, pid, line[:120])
+        for pid, line in command_lines().items()
+        for name, value in secrets.items()
+        if value in line
+    ]
     assert not leaks
 
 
@@ -42,8 +47,14 @@ def test_rasa_listens_on_loopback_only(rasa_stack):
 def _launch_rasa(env_changes: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("SOTONG_RASA_TOKEN", "SOTONG_RASA_TOKEN_FILE")}
     env.update(PYTHONPATH=str(ROOT), SOTONG_RASA_PORT="1", **env_changes)
-    return subprocess.run([sys.executable, "-m", "scripts.rasa_server", "run"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.rasa_server", "run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_rasa_launcher_refuses_to_start_without_a_token():
@@ -60,9 +71,14 @@ def test_rasa_launcher_refuses_a_token_file_others_can_read(tmp_path):
 
 
 def test_rasa_launcher_refuses_the_token_on_its_command_line():
-    done = subprocess.run([sys.executable, "-m", "scripts.rasa_server", "run", "--auth-token", "visible-in-ps"],
-                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "SOTONG_RASA_TOKEN": "x" * 32},
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.rasa_server", "run", "--auth-token", "visible-in-ps"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "SOTONG_RASA_TOKEN": "x" * 32},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "--auth-token" in done.stderr
 
 

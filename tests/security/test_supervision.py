@@ -3,6 +3,7 @@ var/ folder on free ports. A killed service is restarted (with back-off, logged)
 works again; Ctrl-C still stops everything; token files and the database are owner-only; no
 secret is on a command line; every service listens on loopback only.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,12 +28,21 @@ class Launched:
         self.var = var
         self.log = var.parent / "run.log"
         self.ports = {"rasa": free_port(), "actions": free_port(), "web": free_port()}
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("SOTONG_", "DATABASE_URL", "KAKAO_"))}
-        env.update(SOTONG_VAR_DIR=str(var), SOTONG_RASA_PORT=str(self.ports["rasa"]),
-                   SOTONG_ACTION_PORT=str(self.ports["actions"]), SOTONG_WEB_PORT=str(self.ports["web"]))
-        self.proc = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=self.log.open("w"),
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SOTONG_", "DATABASE_URL", "KAKAO_"))}
+        env.update(
+            SOTONG_VAR_DIR=str(var),
+            SOTONG_RASA_PORT=str(self.ports["rasa"]),
+            SOTONG_ACTION_PORT=str(self.ports["actions"]),
+            SOTONG_WEB_PORT=str(self.ports["web"]),
+        )
+        self.proc = subprocess.Popen(
+            ["bash", "scripts/run.sh"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     @property
     def rasa_url(self) -> str:
@@ -55,13 +65,13 @@ class Launched:
         raise RuntimeError(f"{what} not reached after {timeout}s:\n{_tail(self.log)}")
 
     def rasa_up(self) -> bool:
-        resp = requests.get(f"{self.rasa_url}/status", headers={"Authorization": f"Bearer {self.token()}"},
-                            timeout=5)
+        resp = requests.get(f"{self.rasa_url}/status", headers={"Authorization": f"Bearer {self.token()}"}, timeout=5)
         return resp.status_code == 200
 
     def say(self, sender: str, message: str) -> str:
-        resp = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                             timeout=60)
+        resp = requests.post(
+            f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+        )
         resp.raise_for_status()
         return texts(resp.json())
 
@@ -85,13 +95,27 @@ class Launched:
 
 
 def _supervise(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scripts.supervise", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.supervise", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
 def test_a_crashing_service_is_restarted_with_doubling_delays_up_to_the_cap():
-    done = _supervise("--min-delay", "0.1", "--max-delay", "0.4", "--give-up-after", "6",
-                      f"flaky={sys.executable} -c 'raise SystemExit(3)'", f"steady={sys.executable} -c 'import time; time.sleep(600)'")
+    done = _supervise(
+        "--min-delay",
+        "0.1",
+        "--max-delay",
+        "0.4",
+        "--give-up-after",
+        "6",
+        f"flaky={sys.executable} -c 'raise SystemExit(3)'",
+        f"steady={sys.executable} -c 'import time; time.sleep(600)'",
+    )
     delays = [line.rsplit(" in ", 1)[1] for line in done.stderr.splitlines() if "flaky exited with status 3;" in line]
     assert delays == ["0.1 s", "0.2 s", "0.4 s", "0.4 s", "0.4 s"]
     assert "flaky exited with status 3, 6 times in a row: giving up" in done.stderr
@@ -106,8 +130,11 @@ def launched(tmp_path_factory):
     stack = Launched(tmp_path_factory.mktemp("make-run") / "var")
     try:
         stack.wait_until(stack.rasa_up, "Rasa /status", 300)
-        stack.wait_until(lambda: requests.get(f"http://127.0.0.1:{stack.ports['actions']}/health", timeout=5).ok,
-                         "action server /health", 60)
+        stack.wait_until(
+            lambda: requests.get(f"http://127.0.0.1:{stack.ports['actions']}/health", timeout=5).ok,
+            "action server /health",
+            60,
+        )
     except Exception:
         stack.stop()
         raise
@@ -142,10 +169,14 @@ def test_killed_action_server_comes_back_and_the_chat_works_again(launched):
     assert "여권" in launched.say("supervision", "여권 발급 필요서류")
     victim = launched.service_pid("actions.server")
     os.kill(victim, signal.SIGKILL)
-    launched.wait_until(lambda: "actions exited with status -9; restart 1" in launched.log.read_text(),
-                        "restart logged", 30)
-    launched.wait_until(lambda: requests.get(f"http://127.0.0.1:{launched.ports['actions']}/health",
-                                             timeout=5).ok, "action server back", 120)
+    launched.wait_until(
+        lambda: "actions exited with status -9; restart 1" in launched.log.read_text(), "restart logged", 30
+    )
+    launched.wait_until(
+        lambda: requests.get(f"http://127.0.0.1:{launched.ports['actions']}/health", timeout=5).ok,
+        "action server back",
+        120,
+    )
     assert launched.service_pid("actions.server") != victim
     assert "여권" in launched.say("supervision", "여권 발급 필요서류")
     assert launched.proc.poll() is None  # the rest of the stack never went down
@@ -157,7 +188,10 @@ def test_ctrl_c_stops_every_service(launched):
     assert len(services) == 4  # actions, worker, web, rasa
     os.killpg(launched.proc.pid, signal.SIGINT)  # what the terminal sends on Ctrl-C
     launched.proc.wait(timeout=60)
-    alive = [pid for pid in services if Path(f"/proc/{pid}").exists()
-             and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
+    alive = [
+        pid
+        for pid in services
+        if Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+    ]
     assert not alive
     assert "all services stopped" in launched.log.read_text()

@@ -14,6 +14,7 @@ Fails (exit 1) when:
 Usage (from the project root):
     .venv/bin/python tests/tools/check_nlu_overlap.py [--data data] [--test tests/nlu_test.yml]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,20 +23,29 @@ import os
 import re
 import sys
 from collections import Counter
-from typing import Dict, List, Optional
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import rasa.shared.data  # noqa: E402
-from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
-from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
+import rasa.shared.data
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 CHITCHAT = ["greet", "goodbye", "thank", "affirm", "deny", "show_menu"]
 SERVICE = [
-    "ask_bulky_waste", "ask_waste_bag_vendor", "ask_passport", "ask_office_hours",
-    "ask_jobs", "ask_news", "ask_parking_enforcement", "report_illegal_parking",
-    "report_illegal_dumping", "report_problem", "check_complaint_status", "edit_complaint",
-    "cancel_complaint", "request_human",
+    "ask_bulky_waste",
+    "ask_waste_bag_vendor",
+    "ask_passport",
+    "ask_office_hours",
+    "ask_jobs",
+    "ask_news",
+    "ask_parking_enforcement",
+    "report_illegal_parking",
+    "report_illegal_dumping",
+    "report_problem",
+    "check_complaint_status",
+    "edit_complaint",
+    "cancel_complaint",
+    "request_human",
 ]
 # Consent to 알림톡 is rarer and phrased narrowly: fewer examples suffice.
 ALERTS = ["subscribe_updates", "unsubscribe_updates"]
@@ -46,20 +56,58 @@ INTENTS = CHITCHAT + SERVICE + OTHER
 ENTITIES = {"waste_item", "dong", "complaint_id", "complaint_field", "passport_facet", "day"}
 COMPLAINT_FIELDS = {"address", "description"}
 
-MIN_SERVICE = 40            # training examples per service intent (hard)
+MIN_SERVICE = 40  # training examples per service intent (hard)
 MIN_TRAIN = {**{i: 25 for i in CHITCHAT}, "out_of_scope": 60, "inform": 40, "faq": 960, **{i: 20 for i in ALERTS}}
-MIN_TEST = {**{i: 10 for i in SERVICE}, **{i: 8 for i in CHITCHAT}, "out_of_scope": 8, "inform": 8,
-            **{i: 5 for i in ALERTS}}
+MIN_TEST = {
+    **{i: 10 for i in SERVICE},
+    **{i: 8 for i in CHITCHAT},
+    "out_of_scope": 8,
+    "inform": 8,
+    **{i: 5 for i in ALERTS},
+}
 MIN_TEST_TOTAL = 220
 
 WASTE_ITEMS = set(
-    "소파 침대 매트리스 장롱 옷장 책상 의자 식탁 서랍장 책장 신발장 화장대 냉장고 세탁기 "
-    "텔레비전 에어컨 전자레인지 김치냉장고 이불 카펫 자전거 유모차 피아노 거울 화분 싱크대 "
-    "변기 선풍기 정수기 러닝머신 안마의자 가스레인지".split()
+    [
+        "소파",
+        "침대",
+        "매트리스",
+        "장롱",
+        "옷장",
+        "책상",
+        "의자",
+        "식탁",
+        "서랍장",
+        "책장",
+        "신발장",
+        "화장대",
+        "냉장고",
+        "세탁기",
+        "텔레비전",
+        "에어컨",
+        "전자레인지",
+        "김치냉장고",
+        "이불",
+        "카펫",
+        "자전거",
+        "유모차",
+        "피아노",
+        "거울",
+        "화분",
+        "싱크대",
+        "변기",
+        "선풍기",
+        "정수기",
+        "러닝머신",
+        "안마의자",
+        "가스레인지",
+    ]
 )
 # Items residents name that the sample fee table does not list: annotated so the NLU learns
 # "an item" in fee questions, which the bot answers with "수수료표에 없는 품목" (never another fee).
-NOT_LISTED_ITEMS = set("물침대 캣타워 평상 수족관 장식장 쌀통 아기침대 병풍 킥보드".split()) | {"원목 탁자"}
+NOT_LISTED_ITEMS = set(["물침대", "캣타워", "평상", "수족관", "장식장", "쌀통", "아기침대", "병풍", "킥보드"]) | {
+    "원목 탁자"
+}
 COMPLAINT_ID = re.compile(r"^[2-9A-HJKMNP-Z]{4}-?[2-9A-HJKMNP-Z]{4}$", re.IGNORECASE)
 
 
@@ -75,11 +123,11 @@ def load_dir(path: str) -> TrainingData:
     return parts[0].merge(*parts[1:])
 
 
-def check_entities(td: TrainingData, where: str, dongs: set, synonyms: Dict[str, str]) -> List[str]:
+def check_entities(td: TrainingData, where: str, dongs: set, synonyms: dict[str, str]) -> list[str]:
     errors = []
     for m in td.intent_examples:
         for e in m.get("entities") or []:
-            name, raw = e["entity"], m.get("text")[e["start"]:e["end"]]
+            name, raw = e["entity"], m.get("text")[e["start"] : e["end"]]
             value = str(e.get("value", raw))
             if name not in ENTITIES:
                 errors.append(f"{where}: unknown entity {name!r} in {m.get('text')!r}")
@@ -96,7 +144,7 @@ def check_entities(td: TrainingData, where: str, dongs: set, synonyms: Dict[str,
     return errors
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     # rasa.shared's data-loading warnings are not ours to print. Silenced only while the
     # check runs: a module-level logging.disable() would mute every test run after it.
     previous = logging.root.manager.disable
@@ -107,7 +155,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         logging.disable(previous)
 
 
-def _check(argv: Optional[List[str]]) -> int:
+def _check(argv: list[str] | None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="data")
     ap.add_argument("--test", default="tests/nlu_test.yml")
@@ -115,7 +163,7 @@ def _check(argv: Optional[List[str]]) -> int:
 
     train = load_dir(args.data)
     test = load_data(args.test)
-    errors: List[str] = []
+    errors: list[str] = []
 
     train_counts = Counter(m.get("intent") for m in train.intent_examples)
     test_counts = Counter(m.get("intent") for m in test.intent_examples)
@@ -136,14 +184,14 @@ def _check(argv: Optional[List[str]]) -> int:
         errors.append(f"test: only {len(test.intent_examples)} utterances (< {MIN_TEST_TOTAL})")
 
     # Overlap between test and training (whitespace-insensitive, case-folded).
-    seen: Dict[str, str] = {norm(m.get("text")): m.get("intent") for m in train.intent_examples}
+    seen: dict[str, str] = {norm(m.get("text")): m.get("intent") for m in train.intent_examples}
     for m in test.intent_examples:
         key = norm(m.get("text"))
         if key in seen:
             errors.append(f"overlap: test {m.get('text')!r} ({m.get('intent')}) is in training ({seen[key]})")
 
     # Same text with two intents inside training is a labelling bug.
-    by_text: Dict[str, set] = {}
+    by_text: dict[str, set] = {}
     for m in train.intent_examples:
         by_text.setdefault(norm(m.get("text")), set()).add(m.get("intent"))
     for text, intents in by_text.items():

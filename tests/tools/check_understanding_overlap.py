@@ -12,6 +12,7 @@ Fails (exit 1) when:
 
 Usage: .venv/bin/python tests/tools/check_understanding_overlap.py [--data data] [--district DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,14 +21,12 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-logging.disable(logging.WARNING)
 
-import yaml  # noqa: E402
-import rasa.shared.data  # noqa: E402
-from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
+import rasa.shared.data
+import yaml
+from rasa.shared.nlu.training_data.loading import load_data
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -40,11 +39,22 @@ def norm(text: str) -> str:
     return re.sub(r"\s+", "", str(text or "")).casefold()
 
 
-def items(raw, key) -> List[str]:
+def items(raw, key) -> list[str]:
     return [str(i["text"] if isinstance(i, dict) else i) for i in (raw.get(key) or [])]
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
+    # rasa.shared's loading warnings are not ours; silenced only while the check runs
+    # (a module-level logging.disable() would mute every test after this one).
+    previous = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        return _check(argv)
+    finally:
+        logging.disable(previous)
+
+
+def _check(argv: list[str] | None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT / "data"))
     ap.add_argument("--district", default=str(ROOT / "district" / "incheon-seogu"))
@@ -53,9 +63,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--near-scope", default=str(ROOT / "tests" / "nlu" / "near_scope_test.yml"))
     ap.add_argument("--ood-train", default=str(ROOT / "tests" / "nlu" / "out_of_domain_train.yml"))
     args = ap.parse_args(argv)
-    errors: List[str] = []
+    errors: list[str] = []
 
-    training: Dict[str, str] = {}
+    training: dict[str, str] = {}
     for f in sorted(rasa.shared.data.get_data_files([args.data], rasa.shared.data.is_nlu_file)):
         for m in load_data(f).intent_examples:
             training.setdefault(norm(m.get("text")), f"{Path(f).name} ({m.get('intent')})")
@@ -67,8 +77,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     for text in items(ood, "near_scope") + items(ood, "chit_chat"):
         training.setdefault(norm(text), "out-of-domain training")
 
-    held: List[tuple] = []   # (text, where)
-    per_topic: Dict[str, int] = {tid: 0 for tid in catalogue.topics}
+    held: list[tuple] = []  # (text, where)
+    per_topic: dict[str, int] = {tid: 0 for tid in catalogue.topics}
     for path in sorted(Path(args.faq_tests).glob("*.yml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for tid, utts in (raw.get("tests") or {}).items():
@@ -80,7 +90,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     for tid, n in per_topic.items():
         if n < MIN_PER_TOPIC:
             errors.append(f"faq tests: topic '{tid}' has {n} test utterances (< {MIN_PER_TOPIC})")
-    near_raw = yaml.safe_load(Path(args.near_scope).read_text(encoding="utf-8")) if Path(args.near_scope).exists() else {}
+    near_raw = (
+        yaml.safe_load(Path(args.near_scope).read_text(encoding="utf-8")) if Path(args.near_scope).exists() else {}
+    )
     near, chit = items(near_raw, "near_scope"), items(near_raw, "chit_chat")
     held += [(t, "near_scope_test.yml (near_scope)") for t in near]
     held += [(t, "near_scope_test.yml (chit_chat)") for t in chit]
@@ -97,8 +109,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     if len(chit) < MIN_CHIT:
         errors.append(f"chit-chat tests: {len(chit)} (< {MIN_CHIT})")
 
-    print(f"held-out: nlu_test {nlu_test}, faq {len(held) - len(near) - len(chit)} over {len(per_topic)} topics, "
-          f"near-scope {len(near)}, chit-chat {len(chit)}; total {total}")
+    print(
+        f"held-out: nlu_test {nlu_test}, faq {len(held) - len(near) - len(chit)} over {len(per_topic)} topics, "
+        f"near-scope {len(near)}, chit-chat {len(chit)}; total {total}"
+    )
     if errors:
         print(f"\nFAILED ({len(errors)}):", file=sys.stderr)
         for e in errors:

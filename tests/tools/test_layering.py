@@ -4,11 +4,12 @@ Adapters — the Rasa actions, the web app, the channel connectors and every CLI
 the civic core through its public API only; the complaint core and the notification
 delivery do not import each other both ways.
 """
+
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, List, Tuple
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,21 +18,27 @@ ROOT = Path(__file__).resolve().parents[2]
 # settings, db, ...) are outside this rule.
 GUARDED = ("sotong.complaints", "sotong.notifications", "sotong.privacy")
 PUBLIC = {
-    "sotong.complaints",                 # the package itself (``from sotong.complaints import service``)
-    "sotong.complaints.service",         # one call per event, reads, and what adapters need re-exported
-    "sotong.complaints.errors",          # domain errors: field, limit, code
-    "sotong.complaints.views",           # ComplaintView, CategoryView
-    "sotong.notifications.dispatcher",   # deliver_due, requeue (the worker)
-    "sotong.notifications.senders",      # sender_from_env
-    "sotong.notifications.masking",      # phone masking for logs and staff output
-    "sotong.privacy.verification",       # phone verification codes
-    "sotong.privacy.tracker_store",      # scrubbing numbers from a conversation
-    "sotong.privacy.retention",          # the retention purge
-    "sotong.privacy.cli",                # purge_and_print, shared by the worker
+    "sotong.complaints",  # the package itself (``from sotong.complaints import service``)
+    "sotong.complaints.service",  # one call per event, reads, and what adapters need re-exported
+    "sotong.complaints.errors",  # domain errors: field, limit, code
+    "sotong.complaints.views",  # ComplaintView, CategoryView
+    "sotong.notifications.dispatcher",  # deliver_due, requeue (the worker)
+    "sotong.notifications.senders",  # sender_from_env
+    "sotong.notifications.masking",  # phone masking for logs and staff output
+    "sotong.privacy.verification",  # phone verification codes
+    "sotong.privacy.tracker_store",  # scrubbing numbers from a conversation
+    "sotong.privacy.retention",  # the retention purge
+    "sotong.privacy.cli",  # purge_and_print, shared by the worker
 }
 # Named in issue 8: never from an adapter, whatever the list above becomes.
-NEVER = {"sotong.complaints.queries", "sotong.complaints.free_text", "sotong.complaints.validation",
-         "sotong.complaints.lifecycle", "sotong.complaints.models", "sotong.notifications.models"}
+NEVER = {
+    "sotong.complaints.queries",
+    "sotong.complaints.free_text",
+    "sotong.complaints.validation",
+    "sotong.complaints.lifecycle",
+    "sotong.complaints.models",
+    "sotong.notifications.models",
+}
 
 
 def _module_name(path: Path) -> str:
@@ -46,7 +53,7 @@ def _is_module(dotted: str) -> bool:
     return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
 
 
-def imports_of(path: Path) -> Iterator[Tuple[int, str]]:
+def imports_of(path: Path) -> Iterator[tuple[int, str]]:
     """Every module a file imports, at any depth (lazy imports in functions count too)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     package = _module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else _module_name(path)
@@ -65,7 +72,7 @@ def imports_of(path: Path) -> Iterator[Tuple[int, str]]:
                 yield node.lineno, candidate if _is_module(candidate) else module
 
 
-def adapter_files() -> List[Path]:
+def adapter_files() -> list[Path]:
     files = [p for d in ("actions", "web", "connectors") for p in (ROOT / d).rglob("*.py")]
     files += [ROOT / "sotong" / "cli.py"] + sorted((ROOT / "sotong").glob("*/cli.py"))
     return sorted(p for p in files if p.is_file())
@@ -80,8 +87,13 @@ def test_the_checker_sees_what_it_should():
     here = {name for _, name in imports_of(Path(__file__))}
     assert "ast" in here and "pathlib" in here
     files = {p.relative_to(ROOT).as_posix() for p in adapter_files()}
-    assert {"actions/complaints/report.py", "web/staff_api.py", "sotong/complaints/cli.py", "sotong/cli.py",
-            "sotong/notifications/cli.py"} <= files
+    assert {
+        "actions/complaints/report.py",
+        "web/staff_api.py",
+        "sotong/complaints/cli.py",
+        "sotong/cli.py",
+        "sotong/notifications/cli.py",
+    } <= files
     assert _is_module("sotong.complaints.service") and not _is_module("sotong.complaints.service.file_complaint")
 
 
@@ -94,7 +106,7 @@ def test_adapters_use_only_the_public_core_api():
     assert wrong == [], "adapters must use the public API modules:\n" + "\n".join(wrong)
 
 
-def _area_imports(area: str, other: str) -> List[str]:
+def _area_imports(area: str, other: str) -> list[str]:
     found = []
     for path in sorted((ROOT / Path(*area.split("."))).rglob("*.py")):
         for line, name in imports_of(path):
@@ -110,14 +122,21 @@ def test_the_complaint_core_does_not_import_notification_delivery():
 def test_notification_delivery_reads_the_outbox_port_only():
     # Delivery reads the outbox the complaint history fills (and its CLI uses the API);
     # nothing else of the complaint core, so the dependency stays one-way and narrow.
-    allowed = ("sotong.complaints.outbox", "sotong.complaints.stage_messages", "sotong.complaints.service",
-               "sotong.complaints")
-    found = [line for line in _area_imports("sotong.notifications", "sotong.complaints")
-             if not line.endswith(tuple(f"imports {a}" for a in allowed))]
+    allowed = (
+        "sotong.complaints.outbox",
+        "sotong.complaints.stage_messages",
+        "sotong.complaints.service",
+        "sotong.complaints",
+    )
+    found = [
+        line
+        for line in _area_imports("sotong.notifications", "sotong.complaints")
+        if not line.endswith(tuple(f"imports {a}" for a in allowed))
+    ]
     assert found == []
 
 
-def _imports_under(folder: str) -> List[Tuple[str, int, str]]:
+def _imports_under(folder: str) -> list[tuple[str, int, str]]:
     found = []
     for path in sorted((ROOT / folder).rglob("*.py")):
         for line, name in imports_of(path):
@@ -128,8 +147,28 @@ def _imports_under(folder: str) -> List[Tuple[str, int, str]]:
 def test_tooling_never_imports_tests_and_the_product_never_imports_tooling():
     # Benchmarks and the kit share code through devkit/, never through tests/; the product
     # (core, actions, channels, web) runs without the developer kit installed.
-    leaks = [f"{f}:{n} imports {m}" for area in ("scripts", "devkit")
-             for f, n, m in _imports_under(area) if m == "tests" or m.startswith("tests.")]
-    leaks += [f"{f}:{n} imports {m}" for area in ("sotong", "actions", "connectors", "web")
-              for f, n, m in _imports_under(area) if m == "devkit" or m.startswith("devkit.")]
+    leaks = [
+        f"{f}:{n} imports {m}"
+        for area in ("scripts", "devkit")
+        for f, n, m in _imports_under(area)
+        if m == "tests" or m.startswith("tests.")
+    ]
+    leaks += [
+        f"{f}:{n} imports {m}"
+        for area in ("sotong", "actions", "connectors", "web")
+        for f, n, m in _imports_under(area)
+        if m == "devkit" or m.startswith("devkit.")
+    ]
     assert leaks == []
+
+
+def test_no_module_mutes_logging_for_the_whole_process_at_import():
+    # A module-level logging.disable() in a checker once hid every later test's warnings.
+    offenders = []
+    for area in ("sotong", "actions", "connectors", "web", "devkit", "tests"):
+        for path in sorted((ROOT / area).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in tree.body:
+                if isinstance(node, ast.Expr) and "logging.disable(" in ast.unparse(node):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

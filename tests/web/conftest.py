@@ -4,6 +4,7 @@ Each test gets its own server (started after the environment is set, as in produ
 the database comes from ``core_db`` in tests/conftest.py, so every database test runs on
 SQLite and on PostgreSQL.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -11,10 +12,11 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterator, Optional
+from typing import Any
 
 import pytest
 import requests
@@ -59,12 +61,12 @@ class Staff:
     """A staff client: the token and X-Staff-Name are sent unless a test overrides them."""
 
     base: str
-    token: Optional[str]
-    name: Optional[Any] = STAFF_NAME
+    token: str | None
+    name: Any | None = STAFF_NAME
     http: requests.Session = field(default_factory=requests.Session)
 
-    def headers(self, extra: Optional[Dict[str, Any]] = None, *, write: bool = False) -> Dict[str, Any]:
-        headers: Dict[str, Any] = {}
+    def headers(self, extra: dict[str, Any] | None = None, *, write: bool = False) -> dict[str, Any]:
+        headers: dict[str, Any] = {}
         if self.token is not None:
             headers["Authorization"] = f"Bearer {self.token}"
         if write and self.name is not None:
@@ -72,20 +74,20 @@ class Staff:
         headers.update(extra or {})
         return {k: v for k, v in headers.items() if v is not None}
 
-    def get(self, path: str, headers: Optional[Dict[str, Any]] = None, **kwargs) -> requests.Response:
+    def get(self, path: str, headers: dict[str, Any] | None = None, **kwargs) -> requests.Response:
         return self.http.get(self.base + path, headers=self.headers(headers), timeout=TIMEOUT, **kwargs)
 
-    def post(self, path: str, json: Any = None, headers: Optional[Dict[str, Any]] = None,
-             **kwargs) -> requests.Response:
-        return self.http.post(self.base + path, json=json, headers=self.headers(headers, write=True),
-                              timeout=TIMEOUT, **kwargs)
+    def post(self, path: str, json: Any = None, headers: dict[str, Any] | None = None, **kwargs) -> requests.Response:
+        return self.http.post(
+            self.base + path, json=json, headers=self.headers(headers, write=True), timeout=TIMEOUT, **kwargs
+        )
 
     def ok(self, response: requests.Response) -> Any:
         assert response.status_code == 200, response.text
         return response.json()
 
 
-def error_of(response: requests.Response, status: int) -> Dict[str, Any]:
+def error_of(response: requests.Response, status: int) -> dict[str, Any]:
     """The ``error`` object of a JSON error answer with the expected status."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")

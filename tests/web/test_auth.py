@@ -1,4 +1,5 @@
 """The staff API is closed unless a token is configured, and opens only for that token."""
+
 from __future__ import annotations
 
 import os
@@ -37,22 +38,26 @@ def test_without_a_configured_token_the_staff_api_is_closed(monkeypatch, web, va
         assert error["code"] == "staff_api_disabled"
 
 
-@pytest.mark.parametrize("authorization", [
-    None,                      # no header
-    "Bearer",                  # no token
-    "Bearer wrong-token",
-    "Basic {token}",           # right token, wrong scheme
-    "{token}",                 # no scheme
-    "Bearer {token}x",         # one character more
-    "Bearer 토큰",              # non-ASCII must not crash the comparison
-])
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,  # no header
+        "Bearer",  # no token
+        "Bearer wrong-token",
+        "Basic {token}",  # right token, wrong scheme
+        "{token}",  # no scheme
+        "Bearer {token}x",  # one character more
+        "Bearer 토큰",  # non-ASCII must not crash the comparison
+    ],
+)
 def test_a_missing_or_wrong_token_is_401(token, web, authorization):
     headers = {"Authorization": authorization.format(token=token).encode() if authorization else None}
     client = Staff(web, None)
-    for response in (client.get("/api/staff/complaints", headers=headers),
-                     client.get("/api/staff/notifications", headers=headers),
-                     client.post("/api/staff/complaints/ABCD-2345/advance", {"status": "completed"},
-                                 headers=headers)):
+    for response in (
+        client.get("/api/staff/complaints", headers=headers),
+        client.get("/api/staff/notifications", headers=headers),
+        client.post("/api/staff/complaints/ABCD-2345/advance", {"status": "completed"}, headers=headers),
+    ):
         error = error_of(response, 401)
         assert error["code"] == "unauthorized"
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -62,8 +67,9 @@ def test_the_token_is_checked_before_anything_else(token, web):
     """A stranger learns nothing about bodies, headers or receipts."""
     client = Staff(web, "wrong")
     client.name = None
-    response = client.http.post(web + "/api/staff/complaints/ZZZZ-ZZZZ/advance", data=b"{not json",
-                                headers=client.headers(), timeout=TIMEOUT)
+    response = client.http.post(
+        web + "/api/staff/complaints/ZZZZ-ZZZZ/advance", data=b"{not json", headers=client.headers(), timeout=TIMEOUT
+    )
     assert error_of(response, 401)["code"] == "unauthorized"
 
 
@@ -98,8 +104,9 @@ def _free_port() -> int:
 def test_python_dash_m_web_serves_on_the_configured_port(tmp_path):
     """The command the run script uses, as a real process."""
     port = _free_port()
-    env = dict(os.environ, SOTONG_WEB_HOST="127.0.0.1", SOTONG_WEB_PORT=str(port), SOTONG_STAFF_TOKEN="",
-               PYTHONPATH=ROOT)
+    env = dict(
+        os.environ, SOTONG_WEB_HOST="127.0.0.1", SOTONG_WEB_PORT=str(port), SOTONG_STAFF_TOKEN="", PYTHONPATH=ROOT
+    )
     log = open(tmp_path / "web.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "web"], cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
@@ -123,14 +130,14 @@ def test_python_dash_m_web_serves_on_the_configured_port(tmp_path):
 
 def test_python_dash_m_web_refuses_a_bad_port():
     env = dict(os.environ, SOTONG_WEB_PORT="eighty", PYTHONPATH=ROOT)
-    done = subprocess.run([sys.executable, "-m", "web"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=30)
+    done = subprocess.run([sys.executable, "-m", "web"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
     assert done.returncode == 2 and "SOTONG_WEB_PORT" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_create_app_reads_the_body_limit_when_created(monkeypatch, token):
     monkeypatch.setenv("SOTONG_WEB_MAX_BODY", "2048")
     with serve(create_app()) as base:
-        response = Staff(base, token).post("/api/staff/complaints/ABCD-2345/advance",
-                                           {"status": "completed", "note": "x" * 3000})
+        response = Staff(base, token).post(
+            "/api/staff/complaints/ABCD-2345/advance", {"status": "completed", "note": "x" * 3000}
+        )
     assert error_of(response, 413)["code"] == "body_too_large"

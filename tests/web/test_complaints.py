@@ -1,4 +1,5 @@
 """Officer operations over HTTP against the real core, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import logging
@@ -22,9 +23,9 @@ def path(receipt: str, action: str = "") -> str:
 
 
 def test_list_and_filters(staff, core_db, resident):
-    old = file(core_db, resident, LONG_AGO)                                  # cleaning, overdue
-    new = file(core_db, resident, now_utc(), category="illegal_parking")     # traffic, not yet due
-    staff.ok(staff.post(path(new, "assign"), {}))                            # -> assigned (traffic)
+    old = file(core_db, resident, LONG_AGO)  # cleaning, overdue
+    new = file(core_db, resident, now_utc(), category="illegal_parking")  # traffic, not yet due
+    staff.ok(staff.post(path(new, "assign"), {}))  # -> assigned (traffic)
 
     every = staff.ok(staff.get("/api/staff/complaints"))
     assert [c["receipt_no"] for c in every] == [old, new]  # oldest due first
@@ -86,7 +87,7 @@ def test_every_stage_through_the_api_queues_one_notification_per_stage(staff, co
         assert answer["status"] == stage
         # one new message per stage, queued in the same transaction as the change
         outbox = staff.ok(staff.get("/api/staff/notifications", params={"receipt_no": receipt}))
-        assert [n["stage"] for n in outbox] == STAGES[:STAGES.index(stage) + 1]
+        assert [n["stage"] for n in outbox] == STAGES[: STAGES.index(stage) + 1]
 
     shown = staff.ok(staff.get(path(receipt)))
     assert [e["status"] for e in shown["timeline"]] == STAGES
@@ -113,8 +114,7 @@ def test_notifications_filter_by_status(staff, core_db, resident):
     second = file(core_db, resident, now_utc())
 
     def listed(**params):
-        return [(n["receipt_no"], n["status"]) for n in
-                staff.ok(staff.get("/api/staff/notifications", params=params))]
+        return [(n["receipt_no"], n["status"]) for n in staff.ok(staff.get("/api/staff/notifications", params=params))]
 
     assert listed() == [(first, "logged"), (second, "queued")]
     assert listed(status="logged") == [(first, "logged")]
@@ -122,8 +122,10 @@ def test_notifications_filter_by_status(staff, core_db, resident):
     assert listed(limit=1) == [(second, "queued")]  # the newest
     error = error_of(staff.get("/api/staff/notifications", params={"status": "lost"}), 400)
     assert error["code"] == "invalid_input" and error["field"] == "status"
-    assert error_of(staff.get("/api/staff/notifications", params={"receipt_no": "ZZZZ-ZZZZ"}),
-                    404)["code"] == "complaint_not_found"
+    assert (
+        error_of(staff.get("/api/staff/notifications", params={"receipt_no": "ZZZZ-ZZZZ"}), 404)["code"]
+        == "complaint_not_found"
+    )
 
 
 def test_reject_needs_a_reason_and_uses_the_districts_appeal_wording(staff, core_db, resident):
@@ -148,26 +150,37 @@ def test_transfer_moves_the_complaint_and_clears_the_officer(staff, core_db, res
     staff.ok(staff.post(path(receipt, "assign"), {"officer": "cleaning-kim"}))
     moved = staff.ok(staff.post(path(receipt, "transfer"), {"department": "roads", "note": "도로 파손"}))
     assert moved["status"] == "transferred" and moved["department_code"] == "roads"
-    assert moved["officer_code"] is None and moved["next_statuses"] == [
-        "officer_assigned", "rejected", "transferred"]
+    assert moved["officer_code"] is None and moved["next_statuses"] == ["officer_assigned", "rejected", "transferred"]
     assert staff.ok(staff.post(path(receipt, "assign"), {"officer": "roads-choi"}))["status"] == "officer_assigned"
     error = error_of(staff.post(path(receipt, "transfer"), {"department": "nowhere"}), 400)
     assert error["code"] == "unknown_reference" and error["ref"] == "nowhere"
 
 
-@pytest.mark.parametrize("setup,action,body,allowed", [
-    ([], "advance", {"status": "completed"}, ["assigned", "rejected"]),
-    ([], "advance", {"status": "cancelled"}, ["assigned", "rejected"]),  # only the resident withdraws
-    ([], "advance", {"status": "officer_assigned"}, ["assigned", "rejected"]),  # needs the officer's name
-    ([], "assign", {"officer": "cleaning-kim"}, ["assigned", "rejected"]),  # no department yet
-    ([("assign", {})], "assign", {"officer": "traffic-park"},  # officer of another department
-     ["officer_assigned", "rejected", "transferred"]),
-    ([("assign", {})], "transfer", {"department": "cleaning"},  # already there
-     ["officer_assigned", "rejected", "transferred"]),
-    ([("reject", {"reason": "중복"})], "advance", {"status": "on_site_check"}, []),
-])
+@pytest.mark.parametrize(
+    "setup,action,body,allowed",
+    [
+        ([], "advance", {"status": "completed"}, ["assigned", "rejected"]),
+        ([], "advance", {"status": "cancelled"}, ["assigned", "rejected"]),  # only the resident withdraws
+        ([], "advance", {"status": "officer_assigned"}, ["assigned", "rejected"]),  # needs the officer's name
+        ([], "assign", {"officer": "cleaning-kim"}, ["assigned", "rejected"]),  # no department yet
+        (
+            [("assign", {})],
+            "assign",
+            {"officer": "traffic-park"},  # officer of another department
+            ["officer_assigned", "rejected", "transferred"],
+        ),
+        (
+            [("assign", {})],
+            "transfer",
+            {"department": "cleaning"},  # already there
+            ["officer_assigned", "rejected", "transferred"],
+        ),
+        ([("reject", {"reason": "중복"})], "advance", {"status": "on_site_check"}, []),
+    ],
+)
 def test_a_refused_transition_is_409_with_the_allowed_next_statuses(
-        staff, core_db, resident, setup, action, body, allowed):
+    staff, core_db, resident, setup, action, body, allowed
+):
     receipt = file(core_db, resident, now_utc())
     for step, step_body in setup:
         staff.ok(staff.post(path(receipt, step), step_body))
@@ -180,7 +193,8 @@ def test_a_refused_transition_is_409_with_the_allowed_next_statuses(
     after = staff.ok(staff.get(path(receipt)))  # nothing changed, nothing queued
     assert after["timeline"] == before["timeline"]
     assert len(staff.ok(staff.get("/api/staff/notifications", params={"receipt_no": receipt}))) == len(
-        before["timeline"])
+        before["timeline"]
+    )
 
 
 def test_an_unknown_status_name_is_bad_input(staff, core_db, resident):

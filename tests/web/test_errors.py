@@ -1,4 +1,5 @@
 """Bad requests get a JSON error with a code, never a traceback; writes need a staff name."""
+
 from __future__ import annotations
 
 import logging
@@ -33,13 +34,16 @@ def test_malformed_json_is_400(staff, receipt, data):
     assert error["code"] == "malformed_json"
 
 
-@pytest.mark.parametrize("body,field", [
-    ({}, "status"),                                       # missing
-    ({"status": None}, "status"),
-    ({"status": "on_site_check", "notes": "typo"}, "notes"),  # unknown field
-    ({"status": "on_site_check", "note": "x" * 1001}, "note"),
-    ({"status": ["on_site_check"]}, "status"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({}, "status"),  # missing
+        ({"status": None}, "status"),
+        ({"status": "on_site_check", "notes": "typo"}, "notes"),  # unknown field
+        ({"status": "on_site_check", "note": "x" * 1001}, "note"),
+        ({"status": ["on_site_check"]}, "status"),
+    ],
+)
 def test_a_body_that_does_not_fit_the_schema_is_422(staff, receipt, body, field):
     error = error_of(staff.post(path(receipt, "advance"), body), 422)
     assert error["code"] == "invalid_input"
@@ -73,6 +77,7 @@ def test_an_oversized_body_is_413(staff, receipt):
 
 def test_an_oversized_chunked_body_is_413(staff, receipt):
     """No Content-Length: the limit is enforced while the body streams in."""
+
     def chunks():
         yield b'{"status": "on_site_check", "note": "'
         for _ in range(20):
@@ -93,18 +98,25 @@ def test_a_body_under_the_limit_streams_through(staff, receipt):
     assert staff.ok(raw_post(staff, path(receipt, "assign"), chunks()))["status"] == "assigned"
 
 
-@pytest.mark.parametrize("name,code", [
-    (None, "missing_staff_name"),
-    ("", "missing_staff_name"),
-    ("k" * 51, "invalid_staff_name"),
-    (("김" * 51).encode(), "invalid_staff_name"),
-    (b"\xff\xfekim", "invalid_staff_name"),  # not UTF-8
-    (b"kim\tlee", "invalid_staff_name"),     # a control character
-])
+@pytest.mark.parametrize(
+    "name,code",
+    [
+        (None, "missing_staff_name"),
+        ("", "missing_staff_name"),
+        ("k" * 51, "invalid_staff_name"),
+        (("김" * 51).encode(), "invalid_staff_name"),
+        (b"\xff\xfekim", "invalid_staff_name"),  # not UTF-8
+        (b"kim\tlee", "invalid_staff_name"),  # a control character
+    ],
+)
 def test_every_write_needs_a_staff_name(staff, receipt, name, code):
     staff.name = name
-    for action, body in (("assign", {}), ("advance", {"status": "on_site_check"}),
-                         ("reject", {"reason": "사유"}), ("transfer", {"department": "roads"})):
+    for action, body in (
+        ("assign", {}),
+        ("advance", {"status": "on_site_check"}),
+        ("reject", {"reason": "사유"}),
+        ("transfer", {"department": "roads"}),
+    ):
         error = error_of(staff.post(path(receipt, action), body), 400)
         assert error["code"] == code and "X-Staff-Name" in error["message"]
     assert staff.ok(staff.get(f"/api/staff/complaints/{receipt}"))["status"] == "received"

@@ -1,0 +1,92 @@
+"""What a resident gets for a parse, as served: the catalogue selector's FAQ topic choice
+(sotong/faq/selector.py, as actions/faq.py uses it), a ResponseSelector's topic for the comparison
+model, and the calibration table the topic thresholds were picked from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from scripts.bench.nlu_score import FALLBACK_INTENT
+
+REFUSALS = {"out_of_scope", FALLBACK_INTENT}
+
+_catalogue = None
+
+
+def faq_threshold() -> str:
+    from sotong.faq.selector import MIN_SCORE, MIN_SIMILARITY  # the values serving uses
+
+    return f"MIN_SCORE {MIN_SCORE}, MIN_SIMILARITY {MIN_SIMILARITY}"
+
+
+def catalogue():
+    """The district's FAQ catalogue, loaded once (scoring asks for it per utterance)."""
+    global _catalogue
+    if _catalogue is None:
+        from sotong.faq import load_catalogue
+        from sotong.settings import load_settings
+
+        _catalogue = load_catalogue(load_settings().district_dir)
+    return _catalogue
+
+
+def topic_choice(text: str) -> tuple[str | None, bool, list[str]]:
+    """What actions/faq.py picks for a typed FAQ question: (topic, confident?, top-3)."""
+    from sotong.faq.selector import select
+
+    ranked = select(catalogue(), text, 3)
+    return (ranked[0].topic.id, ranked[0].confident, [c.topic.id for c in ranked]) if ranked else (None, False, [])
+
+
+def rs_topic(pred: dict[str, Any]) -> str | None:
+    """ResponseSelector's top topic, when the model has one (the comparison pipeline)."""
+    sel = (pred.get("response_selector") or {}).get("faq") or {}
+    key = str((sel.get("response") or {}).get("intent_response_key") or "")
+    return key.split("/", 1)[-1] if "/" in key else None
+
+
+def served(pred: dict[str, Any]) -> str:
+    """What the resident gets: an intent, 'faq/<topic>' when a topic is answered, or 'refused'.
+
+    A model with a ResponseSelector (the comparison pipeline) is scored on its own topic, unthresholded."""
+    name = (pred.get("intent") or {}).get("name") or ""
+    if name in REFUSALS:
+        return "refused"
+    if name == "faq" and rs_topic(pred):
+        return f"faq/{rs_topic(pred)}"
+    if name == "faq":
+        topic, confident, _ = topic_choice(pred.get("text") or "")
+        return f"faq/{topic}" if topic and confident else "refused"
+    return name
+
+
+def calibrate(ood_train: Path) -> dict[str, Any]:
+    """The topic thresholds from training data only: each catalogue example scored by a selector
+    fitted without it (5 folds), and the out-of-domain training questions (which must be refused)."""
+    from sotong.faq.selector import held_out_scores, select
+
+    scores = held_out_scores(catalogue())
+    ood = yaml.safe_load(ood_train.read_text(encoding="utf-8")) if ood_train.exists() else {}
+    near = [select(catalogue(), t, 1)[0] for t in ood.get("near_scope") or []]
+    rows = []
+    for th in (-1.0, -0.5, -0.4):
+        for sim in (0.0, 0.05, 0.10, 0.15, 0.20):
+
+            def ok(c, th=th, sim=sim):
+                return c.score >= th and c.similarity >= sim
+
+            rows.append(
+                {
+                    "threshold": th,
+                    "similarity": sim,
+                    "right": float(np.mean([ok(c) and right for c, right in scores])),
+                    "wrong": float(np.mean([ok(c) and not right for c, right in scores])),
+                    "refused": float(np.mean([not ok(c) for c, _ in scores])),
+                    "near_accepted": float(np.mean([ok(c) for c in near])) if near else None,
+                }
+            )
+    return {"held_out": len(scores), "near": len(near), "rows": rows}
