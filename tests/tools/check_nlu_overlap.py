@@ -12,13 +12,12 @@ Fails (exit 1) when:
     not one of the canonical item names.
 
 Usage (from the project root):
-    .venv/bin/python tests/tools/check_nlu_overlap.py [--data data] [--test tests/nlu_test.yml]
+    .venv/bin/python -m tests.tools.check_nlu_overlap [--data data] [--test tests/nlu_test.yml]
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import re
 import sys
@@ -29,6 +28,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import rasa.shared.data
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from tests.tools.quiet import quietly
 
 CHITCHAT = ["greet", "goodbye", "thank", "affirm", "deny", "show_menu"]
 SERVICE = [
@@ -144,17 +145,6 @@ def check_entities(td: TrainingData, where: str, dongs: set, synonyms: dict[str,
     return errors
 
 
-def main(argv: list[str] | None = None) -> int:
-    # rasa.shared's data-loading warnings are not ours to print. Silenced only while the
-    # check runs: a module-level logging.disable() would mute every test run after it.
-    previous = logging.root.manager.disable
-    logging.disable(logging.WARNING)
-    try:
-        return _check(argv)
-    finally:
-        logging.disable(previous)
-
-
 def _check(argv: list[str] | None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="data")
@@ -222,6 +212,9 @@ def _check(argv: list[str] | None) -> int:
         return 1
     print("\nOK: no test/training overlap, all minimum counts met.")
     return 0
+
+
+main = quietly(_check)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,12 @@ Fails (exit 1) when:
   * the held-out sets are smaller than the issue asks: ≥ 600 utterances in all (with
     tests/nlu_test.yml), ≥ 150 near-scope, ≥ 50 chit-chat.
 
-Usage: .venv/bin/python tests/tools/check_understanding_overlap.py [--data data] [--district DIR]
+Usage: .venv/bin/python -m tests.tools.check_understanding_overlap [--data data] [--district DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import re
 import sys
@@ -27,6 +26,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import rasa.shared.data
 import yaml
 from rasa.shared.nlu.training_data.loading import load_data
+
+from tests.tools.quiet import quietly
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -41,17 +42,6 @@ def norm(text: str) -> str:
 
 def items(raw, key) -> list[str]:
     return [str(i["text"] if isinstance(i, dict) else i) for i in (raw.get(key) or [])]
-
-
-def main(argv: list[str] | None = None) -> int:
-    # rasa.shared's loading warnings are not ours; silenced only while the check runs
-    # (a module-level logging.disable() would mute every test after this one).
-    previous = logging.root.manager.disable
-    logging.disable(logging.WARNING)
-    try:
-        return _check(argv)
-    finally:
-        logging.disable(previous)
 
 
 def _check(argv: list[str] | None) -> int:
@@ -120,6 +110,9 @@ def _check(argv: list[str] | None) -> int:
         return 1
     print("OK: no held-out utterance is in training, every topic tested, sizes met.")
     return 0
+
+
+main = quietly(_check)
 
 
 if __name__ == "__main__":
