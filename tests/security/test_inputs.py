@@ -49,7 +49,7 @@ def test_a_residents_words_are_shown_exactly_as_typed(rasa_stack, typed):
     summary = say(typed)
     assert "이대로 접수할까요" in summary
     assert f"• 내용: {typed}\n" in summary
-    assert "• 위치: 서곶로 123 앞\n" in summary and "• 민원 종류: 무단투기\n" in summary
+    assert "• 위치: 서곶로 123 앞\n" in summary and "• 민원 종류: 무단투기 (담당: 자원순환과)\n" in summary
     say("/deny")  # nothing filed
 
 
