@@ -59,6 +59,7 @@ class RasaStack:
     kakao_secret: str = field(default_factory=lambda: secrets.token_hex(12))
     action_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    web_channel_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
     procs: list[subprocess.Popen] = field(default_factory=list)
@@ -83,6 +84,7 @@ class RasaStack:
                 "SOTONG_ACTION_PORT": str(self.action_port),
                 "SOTONG_ACTION_SECRET": self.action_secret,
                 "SOTONG_SESSION_SECRET": self.session_secret,
+                "SOTONG_WEB_CHANNEL_SECRET": self.web_channel_secret,
                 "KAKAO_SKILL_SECRET": self.kakao_secret,
             }
         )

@@ -19,6 +19,8 @@ export DATABASE_URL="${DATABASE_URL:-sqlite:///$VAR/sotong.db}"
 export SOTONG_ACTION_PORT="${SOTONG_ACTION_PORT:-5055}"
 export SOTONG_RASA_PORT="${SOTONG_RASA_PORT:-5005}"
 export SOTONG_ACTION_URL="${SOTONG_ACTION_URL:-http://127.0.0.1:${SOTONG_ACTION_PORT}/webhook}"
+# The web app relays the resident page's chat turns to Rasa here (web/chat.py).
+export SOTONG_RASA_URL="${SOTONG_RASA_URL:-http://127.0.0.1:${SOTONG_RASA_PORT}}"
 
 # secret NAME FILE: use $NAME if set, else the random value kept in FILE (made once, 0600).
 secret() {
@@ -34,6 +36,7 @@ secret SOTONG_RASA_TOKEN "$VAR/rasa-token"          # HTTP API: injects messages
 secret SOTONG_STAFF_TOKEN "$VAR/staff-token"        # staff API: changes complaints
 secret SOTONG_ACTION_SECRET "$VAR/action-secret"    # Rasa -> action server (X-Sotong-Action-Secret)
 secret SOTONG_SESSION_SECRET "$VAR/session-secret"  # signs web chat session ids
+secret SOTONG_WEB_CHANNEL_SECRET "$VAR/web-channel-secret"  # web app -> Rasa (X-Sotong-Web-Secret)
 
 "$PY" -m sotong.cli setup
 
@@ -58,6 +61,7 @@ cat <<MSG
   Sotong is starting (the first start takes ~30 s while TensorFlow loads).
   REST:      curl -s localhost:${SOTONG_RASA_PORT}/webhooks/rest/webhook -d '{"sender":"me","message":"여권 발급 필요서류"}'
   HTTP API:  curl -s localhost:${SOTONG_RASA_PORT}/status -H "Authorization: Bearer \$(cat ${VAR#"$PWD"/}/rasa-token)"
+  Web page:  http://localhost:${SOTONG_WEB_PORT:-8000}/  (the resident's chat, on this machine)
   Staff API: curl -s localhost:${SOTONG_WEB_PORT:-8000}/api/staff/complaints -H "Authorization: Bearer \$(cat ${VAR#"$PWD"/}/staff-token)"
   Database:  ${DATABASE_URL%%\?*}
   Listening on ${SOTONG_RASA_HOST:-127.0.0.1} (Rasa), ${SOTONG_ACTION_HOST:-127.0.0.1} (actions), ${SOTONG_WEB_HOST:-127.0.0.1} (web).

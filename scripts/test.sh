@@ -23,5 +23,8 @@ DATABASE_URL="sqlite:///$(mktemp -d)/conv.db" SOTONG_ACTION_URL="http://127.0.0.
   .venv/bin/rasa test core --stories tests/conversations --model models/sotong.tar.gz \
   --fail-on-prediction-errors --out results/conversations --quiet
 
-echo "== pytest: unit, database (SQLite + PostgreSQL), end-to-end"
+echo "== browser (Debian chromium for tests/browser; installed when missing and root)"
+bash scripts/install_browser.sh
+
+echo "== pytest: unit, database (SQLite + PostgreSQL), end-to-end, browser"
 .venv/bin/python -m pytest -q "$@"

@@ -7,6 +7,11 @@ staff token in particular is looked up on every request.
   SOTONG_WEB_PORT       port (default 8000)
   SOTONG_STAFF_TOKEN    bearer token of the staff API; unset = the staff API answers 503
   SOTONG_WEB_MAX_BODY   largest request body in bytes (default 65536); larger ones get 413
+  SOTONG_RASA_URL       Rasa server the resident page's chat is relayed to
+                        (default http://127.0.0.1:$SOTONG_RASA_PORT, port 5005)
+  SOTONG_WEB_CHANNEL_SECRET  shared with Rasa's web channel (connectors/webapp.py); unset = chat 503
+  SOTONG_RASA_TOKEN     Rasa's HTTP API token, to read the conversation back (chat history)
+  SOTONG_CHAT_TIMEOUT   seconds to wait for Rasa's answer to one chat turn (default 60)
 """
 
 from __future__ import annotations
@@ -58,3 +63,25 @@ def load_web_settings() -> WebSettings:
 def staff_token() -> str | None:
     """The staff API's token, or None when unset/blank (then the API stays closed)."""
     return _env("SOTONG_STAFF_TOKEN") or None
+
+
+def rasa_url() -> str:
+    """Where the web app reaches Rasa (server to server, never the browser)."""
+    url = _env("SOTONG_RASA_URL")
+    if url:
+        return url.rstrip("/")
+    return f"http://127.0.0.1:{_int('SOTONG_RASA_PORT', 5005, 1, 65535)}"
+
+
+def web_channel_secret() -> str | None:
+    """The secret the web app shows Rasa's web channel; None = the page's chat is closed."""
+    return _env("SOTONG_WEB_CHANNEL_SECRET") or None
+
+
+def rasa_token() -> str | None:
+    """Rasa's HTTP API token (reads the tracker for the chat history); None = no history."""
+    return _env("SOTONG_RASA_TOKEN") or None
+
+
+def chat_timeout() -> int:
+    return _int("SOTONG_CHAT_TIMEOUT", 60, 1, 600)

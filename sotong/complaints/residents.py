@@ -15,6 +15,7 @@ from sotong.complaints.actors import Actor
 from sotong.complaints.errors import InvalidComplaintInput
 from sotong.complaints.models import Resident
 from sotong.deadlines import now_utc, to_db
+from sotong.residents.models import ResidentAlias
 
 _MOBILE = re.compile(r"^01[016789]\d{7,8}$")
 
@@ -41,11 +42,23 @@ ResidentLike = ResidentKey | Resident
 
 
 def find_resident(session: Session, who: ResidentLike) -> Resident | None:
+    """The resident row of a channel user, following a link (web page ↔ KakaoTalk) when there is one.
+
+    A linked channel user's own row was merged into another (sotong.residents.links);
+    the alias then names the resident they are now.
+    """
     if isinstance(who, Resident):
         return who
     key = cast(ResidentKey, who)  # mypy does not narrow through SQLAlchemy's declarative metaclass
-    return session.execute(
+    own = session.execute(
         select(Resident).where(Resident.channel == key.channel, Resident.channel_user_id == key.user_id)
+    ).scalar_one_or_none()
+    if own is not None:
+        return own
+    return session.execute(
+        select(Resident)
+        .join(ResidentAlias, ResidentAlias.resident_id == Resident.id)
+        .where(ResidentAlias.channel == key.channel, ResidentAlias.channel_user_id == key.user_id)
     ).scalar_one_or_none()
 
 
