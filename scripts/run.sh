@@ -44,7 +44,7 @@ services=(
   "actions=$PY -m actions.server"
   # Stage notifications: 알림톡 when SOTONG_ALIMTALK_* is set, else the log; in-chat either way.
   "worker=$PY -m sotong.cli notifications worker"
-  # Web app: the staff JSON API (and later the resident web page and staff console).
+  # Web app: the resident page (chat relayed to Rasa, 내 민원, quick menu) and the staff JSON API.
   "web=$PY -m web"
 )
 
@@ -61,7 +61,7 @@ cat <<MSG
   Sotong is starting (the first start takes ~30 s while TensorFlow loads).
   REST:      curl -s localhost:${SOTONG_RASA_PORT}/webhooks/rest/webhook -d '{"sender":"me","message":"여권 발급 필요서류"}'
   HTTP API:  curl -s localhost:${SOTONG_RASA_PORT}/status -H "Authorization: Bearer \$(cat ${VAR#"$PWD"/}/rasa-token)"
-  Web page:  http://localhost:${SOTONG_WEB_PORT:-8000}/  (the resident's chat, on this machine)
+  Web page:  http://127.0.0.1:${SOTONG_WEB_PORT:-8000}/  (the resident page, on this machine: open it in a browser)
   Staff API: curl -s localhost:${SOTONG_WEB_PORT:-8000}/api/staff/complaints -H "Authorization: Bearer \$(cat ${VAR#"$PWD"/}/staff-token)"
   Database:  ${DATABASE_URL%%\?*}
   Listening on ${SOTONG_RASA_HOST:-127.0.0.1} (Rasa), ${SOTONG_ACTION_HOST:-127.0.0.1} (actions), ${SOTONG_WEB_HOST:-127.0.0.1} (web).

@@ -14,6 +14,8 @@ from sotong import logmask
 from web.app import create_app
 from web.settings import SettingsError, load_web_settings, staff_token
 
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
 
 def _setup_logging() -> None:
     logmask.install()
@@ -36,6 +38,13 @@ def main() -> int:
         log.warning(
             "SOTONG_STAFF_TOKEN is short; use at least 32 random characters "
             "(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    if settings.host not in LOOPBACK:
+        # The device cookie is Secure: browsers keep it on plain http only for localhost/127.0.0.1.
+        log.warning(
+            "SOTONG_WEB_HOST=%s: serve the resident page to other machines over https only "
+            "(a TLS-terminating proxy); on plain http browsers drop its Secure device cookie",
+            settings.host,
         )
     # log_config=None: keep our masking handler instead of uvicorn's own logging setup.
     # ws="none": no WebSocket routes, and uvicorn's "auto" choice fails to import with the

@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from sotong.district import load_profile
-from web.resident_auth import ensure_device
+from web.resident_auth import NewDeviceRefused, ensure_device, new_device_limiter
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -95,8 +95,18 @@ def security_headers(response: Response) -> None:
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(request: Request) -> Response:
-    response = templates.TemplateResponse(request, "index.html", page_context())
-    ensure_device(request, response)  # sets/renews the cookies on this very response
+    context = page_context()
+    response = templates.TemplateResponse(request, "index.html", context)
+    try:
+        ensure_device(request, response)  # sets/renews the cookies on this very response
+    except NewDeviceRefused as refused:
+        # Too many new devices from this address (a script, or a big shared NAT): still the
+        # page — the district's phone number, the service list and search work without a
+        # device — saying why the chat waits, and 429 for machines. Nothing was written.
+        response = templates.TemplateResponse(
+            request, "index.html", {**context, "device_refused": True}, status_code=429, headers=refused.headers
+        )
+        response.headers["Cache-Control"] = "no-store"
     security_headers(response)
     return response
 
@@ -117,6 +127,7 @@ def install(app: FastAPI) -> None:
     """The resident page on ``app``: GET /, /static/*, POST /api/chat/message, GET /api/chat/history."""
     from web.chat import router as chat_router
 
+    app.state.new_devices = new_device_limiter()  # GET /'s budget of new devices per client address
     app.include_router(router)
     app.include_router(chat_router)
     app.mount("/static", CachedStaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -5,7 +5,9 @@ device token (sotong/residents/devices.py); the resident and Rasa's conversation
 ("web:<device public key>") are derived from it here, never taken from the browser.
 
 - ``ensure_device`` (GET /): the device behind a valid cookie, renewed at most daily;
-  otherwise (none, forged, revoked, expired) a fresh device and resident.
+  otherwise (none, forged, revoked, expired) a fresh device and resident — at most
+  SOTONG_WEB_NEW_DEVICES per client address in 10 minutes (``NewDeviceRefused`` beyond),
+  so a script fetching / in a loop cannot fill the database with residents.
 - ``current_resident`` (every /api/* route): the device, or 401 — never a new one.
 - ``require_csrf`` (every write): double-submit. The page's JS copies the readable
   ``sotong_csrf`` cookie (an HMAC of this device's key) into ``X-CSRF-Token``; it must
@@ -17,6 +19,7 @@ device token (sotong/residents/devices.py); the resident and Rasa's conversation
 from __future__ import annotations
 
 import hmac
+import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -25,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from connectors.identity import WEB, conversation_id
 from sotong.db import session_scope
+from sotong.ratelimit import RateLimiter
 from sotong.residents.devices import (
     DEVICE_MAX_AGE,
     DeviceTokenError,
@@ -38,6 +42,7 @@ from sotong.residents.devices import (
 from sotong.residents.models import WebDevice
 from sotong.session_token import SECRET_ENV, session_secret
 from web.errors import ApiError
+from web.settings import NEW_DEVICE_WINDOW, new_devices_per_address
 
 DEVICE_COOKIE = "sotong_device"
 CSRF_COOKIE = "sotong_csrf"
@@ -79,8 +84,48 @@ def clear_device_cookies(response: Response) -> None:
         response.delete_cookie(name, path="/", secure=True, httponly=httponly, samesite=samesite)  # type: ignore[arg-type]
 
 
+class NewDeviceRefused(ApiError):
+    """This client address made too many new devices lately; the caller serves no cookie."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            429,
+            "too_many_new_devices",
+            "too many new devices from this network; try again in a few minutes",
+            headers={"Retry-After": str(NEW_DEVICE_WINDOW // 2)},
+        )
+
+
+def new_device_limiter() -> RateLimiter:
+    """One per app (web.pages.install keeps it in ``app.state.new_devices``); per process, like
+    the channels' limits."""
+    return RateLimiter(new_devices_per_address(), NEW_DEVICE_WINDOW, max_keys=100_000)
+
+
+def client_network(request: Request) -> str:
+    """The key a client's new devices are counted under: its IPv4 address, or its IPv6 /64
+    (one phone or household holds a whole /64, so counting single addresses would not limit)."""
+    host = request.client.host if request.client else ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host or "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def _may_mint(request: Request) -> None:
+    limiter = getattr(request.app.state, "new_devices", None)
+    if limiter is not None and not limiter.allow(client_network(request)):
+        raise NewDeviceRefused()
+
+
 def ensure_device(request: Request, response: Response) -> WebResident:
-    """The page's resident: the cookie's device (renewed at most daily) or a new one, cookies set."""
+    """The page's resident: the cookie's device (renewed at most daily) or a new one, cookies set.
+    NewDeviceRefused (nothing written, no cookie) when this address minted too many lately."""
     secret = _secret()
     token = request.cookies.get(DEVICE_COOKIE)
     with session_scope() as session:
@@ -92,6 +137,7 @@ def ensure_device(request: Request, response: Response) -> WebResident:
             elif request.cookies.get(CSRF_COOKIE) != csrf_token(secret, str(device.public_key)):
                 set_device_cookies(response, str(token), csrf_token(secret, str(device.public_key)))
         except DeviceTokenError:
+            _may_mint(request)
             minted = mint_device(session, secret, request.headers.get("user-agent"))
             device = minted.device
             set_device_cookies(response, minted.token, csrf_token(secret, str(device.public_key)))

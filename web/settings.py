@@ -12,6 +12,8 @@ staff token in particular is looked up on every request.
   SOTONG_WEB_CHANNEL_SECRET  shared with Rasa's web channel (connectors/webapp.py); unset = chat 503
   SOTONG_RASA_TOKEN     Rasa's HTTP API token, to read the conversation back (chat history)
   SOTONG_CHAT_TIMEOUT   seconds to wait for Rasa's answer to one chat turn (default 60)
+  SOTONG_WEB_NEW_DEVICES  new devices (cookies) GET / may mint per client address in 10 minutes
+                        (default 30; an IPv6 client counts by its /64)
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from dataclasses import dataclass
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_MAX_BODY = 64 * 1024
+NEW_DEVICE_WINDOW = 600  # seconds
+DEFAULT_NEW_DEVICES = 30  # per client address per window: a whole office behind one NAT fits
 
 
 class SettingsError(ValueError):
@@ -85,3 +89,8 @@ def rasa_token() -> str | None:
 
 def chat_timeout() -> int:
     return _int("SOTONG_CHAT_TIMEOUT", 60, 1, 600)
+
+
+def new_devices_per_address() -> int:
+    """How many new devices (and residents) GET / may mint for one client address per 10 minutes."""
+    return _int("SOTONG_WEB_NEW_DEVICES", DEFAULT_NEW_DEVICES, 1, 1_000_000)

@@ -21,6 +21,7 @@ def describe(report: PurgeReport, dry_run: bool = False) -> str:
         f"retention purge (cutoff {report.cutoff:%Y-%m-%d %H:%M} UTC) {verb}: "
         f"anonymise {report.complaints_anonymised} closed complaint(s), "
         f"delete {report.phones_deleted} phone number(s), {report.verifications_deleted} expired code(s), "
+        f"{report.link_codes_deleted} expired web link code(s), {report.devices_deleted} signed-out web device(s), "
         f"{e.conversations_deleted} conversation(s) ({e.events_deleted} events), "
         f"anonymise {e.events_anonymised} old event(s)"
     )

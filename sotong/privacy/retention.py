@@ -10,7 +10,9 @@ After the retention period (``privacy.retention_days``, SOTONG_RETENTION_DAYS):
   if they never filed) that long ago loses the phone number and its consent;
 * Rasa's tracker store: conversations idle that long are deleted; older events of
   conversations still in use keep only their kind and time;
-* expired phone-verification codes are deleted at once.
+* expired phone-verification codes and web link codes are deleted at once;
+* a web device signed out more than 30 days ago is deleted (its cookie then reads as
+  unknown instead of signed out; the resident and their complaints stay).
 
 Safe to run again and again (what is gone is skipped) and from two processes.
 """
@@ -32,8 +34,12 @@ from sotong.deadlines import now_utc, to_db
 from sotong.privacy.models import PhoneVerification
 from sotong.privacy.policy import privacy_policy
 from sotong.privacy.tracker_store import EventsPurge, purge_events
+from sotong.residents.models import LinkCode, WebDevice
 
 RESIDENT_ACTOR = "resident"  # what is left of "resident:<channel>:<id>" in a purged history
+# A signed-out device is kept a month so its cookie still says "signed out" (not "unknown")
+# and staff can see recent sign-outs; after that it is only a hash and a browser label.
+REVOKED_DEVICE_DAYS = 30
 
 
 @dataclass
@@ -42,6 +48,8 @@ class PurgeReport:
     complaints_anonymised: int = 0
     phones_deleted: int = 0
     verifications_deleted: int = 0
+    link_codes_deleted: int = 0
+    devices_deleted: int = 0
     events: EventsPurge = field(default_factory=EventsPurge)
 
 
@@ -116,6 +124,13 @@ def _expired_phones(s, cutoff: datetime, dry_run: bool) -> int:
     return len(ids)
 
 
+def _delete(s, model, condition, dry_run: bool) -> int:
+    """Delete ``model`` rows matching ``condition`` (or count them on a dry run)."""
+    if dry_run:
+        return s.execute(select(func.count()).select_from(model).where(condition)).scalar() or 0
+    return s.execute(delete(model).where(condition)).rowcount or 0
+
+
 def purge_personal_data(
     engine: Engine | None = None,
     now: datetime | None = None,
@@ -129,13 +144,10 @@ def purge_personal_data(
     with session_scope(engine) as s:
         report.complaints_anonymised = _anonymise_complaints(s, cutoff, dry_run)
         report.phones_deleted = _expired_phones(s, cutoff, dry_run)
-        stale_codes = PhoneVerification.expires_at < at
-        if dry_run:
-            report.verifications_deleted = (
-                s.execute(select(func.count()).select_from(PhoneVerification).where(stale_codes)).scalar() or 0
-            )
-        else:
-            report.verifications_deleted = s.execute(delete(PhoneVerification).where(stale_codes)).rowcount or 0
+        report.verifications_deleted = _delete(s, PhoneVerification, PhoneVerification.expires_at < at, dry_run)
+        report.link_codes_deleted = _delete(s, LinkCode, LinkCode.expires_at < at, dry_run)
+        signed_out_before = at - timedelta(days=REVOKED_DEVICE_DAYS)
+        report.devices_deleted = _delete(s, WebDevice, WebDevice.revoked_at < signed_out_before, dry_run)
     # Rasa's events in their own transaction: a big tracker store must not hold the core's lock long.
     with session_scope(engine) as s:
         report.events = purge_events(s.connection(), calendar.timegm(cutoff.timetuple()), dry_run=dry_run)

@@ -2,8 +2,9 @@
 
 - ``rasa_stack`` (tests/conftest.py): the real Rasa server and action server on free ports
   with their own SQLite database in a temp dir (devkit/stack.py).
-- ``web_app``: the web app under uvicorn on a free 127.0.0.1 port, in its own process,
-  with the stack's environment (same database, Rasa URL, web-channel secret, token).
+- ``web_app``: the web app as `make run` serves it (``web.app:create_app``) under uvicorn on
+  a free 127.0.0.1 port, in its own process, with the stack's environment (same database,
+  Rasa URL, web-channel secret, token).
 - ``page``: a fresh browser context (a new device, so a new resident) at 390×844, Korean
   locale, touch. JavaScript errors on the page fail the test.
 - ``shot(page, name)``: a screenshot in results/browser/<name>.png (test artefacts).
@@ -96,9 +97,11 @@ class WebApp:
 def web_app(rasa_stack) -> Iterator[WebApp]:
     port = free_port()
     log = rasa_stack.workdir / "web.log"
-    env = dict(rasa_stack.env, SOTONG_WEB_PORT=str(port))
+    # Every test's browser is a new device from 127.0.0.1: lift the per-address budget of new
+    # devices (tests/web/test_new_device_limit.py tests the limit itself).
+    env = dict(rasa_stack.env, SOTONG_WEB_PORT=str(port), SOTONG_WEB_NEW_DEVICES="100000")
     proc = subprocess.Popen(
-        [str(BIN / "python"), "-m", "uvicorn", "--factory", "tests.browser.webapp:build"]
+        [str(BIN / "python"), "-m", "uvicorn", "--factory", "web.app:create_app"]
         + ["--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--ws", "none"],
         cwd=ROOT,
         env=env,
@@ -160,7 +163,13 @@ def figures() -> Iterator[dict[str, Any]]:
     yield _FIGURES
     if _FIGURES:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "figures.json").write_text(json.dumps(_FIGURES, ensure_ascii=False, indent=2), encoding="utf-8")
+        path = RESULTS / "figures.json"
+        try:  # a run of some of the tests updates its own figures and keeps the others'
+            kept = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            kept = {}
+        kept.update(_FIGURES)
+        path.write_text(json.dumps(kept, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 @pytest.fixture

@@ -6,55 +6,16 @@ KakaoTalk: same actions, "rest:<sender>" conversation ids).
 from __future__ import annotations
 
 import re
-import subprocess
-import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
-from devkit import BIN, ROOT
-from devkit.procs import free_port, stop, tail
 from devkit.stack import texts
-from tests.browser.conftest import WebApp
 
 pytestmark = pytest.mark.e2e
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 RECEIPT = re.compile(r"(?<![0-9A-Z])([2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4})(?![0-9A-Z])")
-
-
-@pytest.fixture(scope="module")
-def web_app(rasa_stack) -> Iterator[WebApp]:
-    """As tests/browser/conftest.py's, with /api/me (tests/browser/account_webapp.py)."""
-    port = free_port()
-    log = rasa_stack.workdir / "web-account.log"
-    env = dict(rasa_stack.env, SOTONG_WEB_PORT=str(port))
-    proc = subprocess.Popen(
-        [str(BIN / "python"), "-m", "uvicorn", "--factory", "tests.browser.account_webapp:build"]
-        + ["--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--ws", "none"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop(proc)
-            raise RuntimeError(f"the web app did not start:\n{tail(log, 40)}")
-        try:
-            if requests.get(url + "/healthz", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.2)
-    try:
-        yield WebApp(url, rasa_stack, log)
-    finally:
-        stop(proc)
 
 
 def open_account(page: Any) -> None:

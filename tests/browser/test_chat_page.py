@@ -64,6 +64,9 @@ def test_a_waste_bag_question_is_answered_and_the_page_is_light(page, shot, figu
     page.wait_for_load_state("networkidle")
     weight = 0
     for response in responses:
+        # The live-updates stream (SSE) never finishes, and sizes() waits for the end of a body.
+        if response.headers.get("content-type", "").startswith("text/event-stream"):
+            continue
         sizes = response.request.sizes()
         weight += sizes["responseBodySize"] + sizes["responseHeadersSize"]
     figures["page_weight_kb"] = round(weight / 1024, 1)
@@ -121,6 +124,17 @@ def test_a_dumping_report_is_filed_with_quick_replies_and_shows_the_typing_indic
     # The tap shows the button's words, and the old choices are gone.
     assert user_texts(page)[-1] == "네, 접수해 주세요"
     assert page.get_by_role("button", name="주소 고치기").count() == 0
+    # Only the log scrolls (hidden labels inside it once made the whole page scroll), and at its
+    # end the last answer and its choices sit clear of the floating quick-menu button.
+    page.wait_for_function(
+        "() => { const l = document.getElementById('chat-log'); return l.scrollTop + l.clientHeight >= l.scrollHeight - 1; }"
+    )
+    assert page.evaluate("() => document.documentElement.scrollHeight <= window.innerHeight")
+    assert page.evaluate(
+        """() => { const fab = document.getElementById('quick-menu-button').getBoundingClientRect();
+                   const last = document.querySelector('#chat-log > :last-child').getBoundingClientRect();
+                   return last.bottom <= fab.top; }"""
+    )
     shot(page, "04-report-filed")
     receipt = RECEIPT.search(filed).group(1)
     assert web_app.sotong("complaints", "list").count(receipt) == 1

@@ -1,75 +1,23 @@
 """내 민원, the quick menu, search and favourites in a real headless Chromium at 390×844.
 
-Against the whole stack of tests/browser/conftest.py (real Rasa, action server, SQLite);
-the web app here is that one plus helper C's routers, added by ``build_app`` only while
-web/app.py does not include them yet. An officer advances the complaint with the real
+Against the whole stack of tests/browser/conftest.py (real Rasa, action server, SQLite,
+the web app as `make run` serves it). An officer advances the complaint with the real
 ``sotong complaints`` CLI and the page's timeline must change by itself (SSE).
 Screenshots: results/browser/my-page-*.png.
 """
 
 from __future__ import annotations
 
-import subprocess
-import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
-from fastapi import FastAPI
 
-from devkit import BIN, ROOT
-from devkit.procs import free_port, stop, tail
 from tests.browser.conftest import WebApp
 
 pytestmark = pytest.mark.e2e
 
 LIVE_TIMEOUT = 15_000  # ms: the stream polls every second
-
-
-def build_app() -> FastAPI:
-    """``uvicorn --factory tests.browser.test_my_page:build_app``: the page with every router."""
-    from tests.browser.webapp import build
-    from tests.web.resident_client import ROUTERS
-
-    app = build()
-    paths = {getattr(r, "path", None) for r in app.routes}
-    for router in ROUTERS:
-        if not any(getattr(r, "path", None) in paths for r in router.routes):
-            app.include_router(router)
-    return app
-
-
-@pytest.fixture(scope="module")
-def web_app(browser_ready, rasa_stack) -> Iterator[WebApp]:
-    """Overrides the conftest's web_app for this module only (same process setup, fuller app)."""
-    port = free_port()
-    log = rasa_stack.workdir / "web-my-page.log"
-    proc = subprocess.Popen(
-        [str(BIN / "python"), "-m", "uvicorn", "--factory", "tests.browser.test_my_page:build_app"]
-        + ["--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--ws", "none"],
-        cwd=ROOT,
-        env=dict(rasa_stack.env, SOTONG_WEB_PORT=str(port)),
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop(proc)
-            raise RuntimeError(f"the web app did not start:\n{tail(log, 40)}")
-        try:
-            if requests.get(url + "/healthz", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.2)
-    try:
-        yield WebApp(url, rasa_stack, log)
-    finally:
-        stop(proc)
 
 
 def open_page(page: Any) -> None:

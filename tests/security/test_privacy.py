@@ -25,6 +25,9 @@ from sotong.notifications.senders import AlimtalkSender, LogOnlySender
 from sotong.privacy.models import PhoneVerification
 from sotong.privacy.retention import purge_personal_data
 from sotong.privacy.verification import CodeCheck, confirm_phone_code, send_pending_codes, start_phone_verification
+from sotong.residents.devices import mint_device, revoke_device
+from sotong.residents.links import issue_code
+from sotong.residents.models import LinkCode, WebDevice
 from tests.core.fake_alimtalk import FakeAlimtalkProvider
 from tests.core.helpers import complaint_in, file
 
@@ -155,7 +158,34 @@ def test_purge_command(events, capsys):
     assert sotong_main(["privacy", "purge", "--dry-run"]) == 0
     assert "would: anonymise 1 closed complaint" in capsys.readouterr().out
     assert sotong_main(["privacy", "purge"]) == 0
-    assert "did: anonymise 1 closed complaint" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "did: anonymise 1 closed complaint" in out and "signed-out web device(s)" in out
+
+
+def test_purge_deletes_expired_link_codes_and_devices_signed_out_a_month_ago(events):
+    secret = "s" * 32
+    with session_scope(events) as s:
+        expired = mint_device(s, secret, "old phone", now=NOW - timedelta(days=60)).device
+        fresh = mint_device(s, secret, "new phone", now=NOW - timedelta(days=60)).device
+        live = mint_device(s, secret, "this phone", now=NOW - timedelta(days=60)).device
+        revoke_device(s, expired.id, now=NOW - timedelta(days=31))
+        revoke_device(s, fresh.id, now=NOW - timedelta(days=29))
+        residents = [expired.resident_id, fresh.resident_id, live.resident_id]
+        issue_code(s, live.resident_id, "web", secret, now=NOW - timedelta(minutes=11))  # expired
+        issue_code(s, fresh.resident_id, "web", secret, now=NOW - timedelta(minutes=5))  # still open
+
+    dry = purge_personal_data(now=NOW, days=365, dry_run=True)
+    assert (dry.link_codes_deleted, dry.devices_deleted) == (1, 1)
+    report = purge_personal_data(now=NOW, days=365)
+    assert (report.link_codes_deleted, report.devices_deleted) == (1, 1)
+
+    with session_scope(events) as s:
+        left = {d.user_agent for d in s.query(WebDevice)}
+        assert left == {"new phone", "this phone"}
+        assert [c.resident_id for c in s.query(LinkCode)] == [fresh.resident_id]
+        assert s.query(Resident).filter(Resident.id.in_(residents)).count() == 3  # residents stay
+    again = purge_personal_data(now=NOW, days=365)
+    assert (again.link_codes_deleted, again.devices_deleted) == (0, 0)
 
 
 # ── "알림톡 그만" ──

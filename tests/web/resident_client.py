@@ -14,30 +14,12 @@ from typing import Any
 
 import pytest
 import requests
-from fastapi import FastAPI
 
 from sotong.db import session_scope
 from sotong.residents.devices import csrf_token, mint_device, revoke_device
 from tests.web.conftest import TIMEOUT, serve
 from web.app import create_app
-from web.favourites import router as favourites_router
-from web.live import router as live_router
-from web.my_complaints import router as my_complaints_router
-from web.recommendations import router as recommendations_router
 from web.resident_auth import CSRF_COOKIE, CSRF_HEADER, DEVICE_COOKIE
-from web.search import router as search_router
-
-ROUTERS = (my_complaints_router, live_router, favourites_router, search_router, recommendations_router)
-
-
-def resident_app() -> FastAPI:
-    """create_app() with helper C's routers, added here until web/app.py includes them."""
-    app = create_app()
-    paths = {getattr(r, "path", None) for r in app.routes}
-    for router in ROUTERS:
-        if not any(getattr(r, "path", None) in paths for r in router.routes):
-            app.include_router(router)
-    return app
 
 
 @dataclass
@@ -102,9 +84,9 @@ def session_secret(monkeypatch) -> str:
 
 @pytest.fixture
 def page(core_db, session_secret, monkeypatch) -> Iterator[str]:
-    """The web app (with the resident routers) on a seeded database (SQLite and PostgreSQL)."""
+    """The web app on a seeded database (SQLite and PostgreSQL)."""
     monkeypatch.delenv("SOTONG_WEB_MAX_BODY", raising=False)
-    with serve(resident_app()) as base:
+    with serve(create_app()) as base:
         yield base
 
 

@@ -26,7 +26,6 @@ from sotong.residents.links import issue_code
 from sotong.residents.models import WebDevice
 from tests.web.conftest import TIMEOUT, error_of, serve
 from web.app import create_app
-from web.me import router as me_router
 from web.resident_auth import COOKIE_MAX_AGE, CSRF_COOKIE, CSRF_HEADER, DEVICE_COOKIE, ensure_device
 
 PAGE = "/__test/device"
@@ -34,8 +33,6 @@ PAGE = "/__test/device"
 
 def _app():
     app = create_app()
-    if not any(getattr(r, "path", "") == "/api/me" for r in app.routes):
-        app.include_router(me_router)
 
     @app.get(PAGE)
     def device(request: Request, response: Response) -> dict[str, Any]:

@@ -8,12 +8,12 @@ import pytest
 import requests
 
 from tests.web.conftest import TIMEOUT, error_of, serve
-from tests.web.resident_client import resident_app
+from web.app import create_app
 
 
 @pytest.fixture(scope="module")
 def base():
-    with serve(resident_app()) as url:
+    with serve(create_app()) as url:
         yield url
 
 
