@@ -65,6 +65,7 @@ bench: $(MODEL) ## Measure NLU pipelines, understanding (FAQ, open set) and the 
 	$(PY) -m scripts.bench_nlu
 	$(PY) -m scripts.bench_understanding --calibrate --rs
 	$(PY) -m scripts.bench_kakao
+	$(PY) -m scripts.bench.search_latency
 
 lint: $(STAMP) ## Lint and format check (ruff) and type-check the civic core (mypy); run by make test
 	$(VENV)/bin/ruff check .

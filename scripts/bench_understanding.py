@@ -104,7 +104,8 @@ def measure(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> None
         )
     report["models"]["candidate"] = dict(evaluate("candidate", model, tests, tmp), train_s=train_s)
     if previous:
-        report["previous_desc"] = "`models/sotong.tar.gz` as found at the start (the previous release)"
+        shown = args.previous.relative_to(ROOT) if args.previous.is_relative_to(ROOT) else args.previous
+        report["previous_desc"] = f"`{shown}` as found at the start (the previous release)"
         report["models"]["previous"] = evaluate("previous", previous, tests, tmp)
     else:
         report["previous_desc"] = "not measured"

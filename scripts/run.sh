@@ -33,7 +33,6 @@ secret() {
   export "${name?}"
 }
 secret SOTONG_RASA_TOKEN "$VAR/rasa-token"          # HTTP API: injects messages, reads conversations
-secret SOTONG_STAFF_TOKEN "$VAR/staff-token"        # staff API: changes complaints
 secret SOTONG_ACTION_SECRET "$VAR/action-secret"    # Rasa -> action server (X-Sotong-Action-Secret)
 secret SOTONG_SESSION_SECRET "$VAR/session-secret"  # signs web chat session ids
 secret SOTONG_WEB_CHANNEL_SECRET "$VAR/web-channel-secret"  # web app -> Rasa (X-Sotong-Web-Secret)
@@ -62,7 +61,7 @@ cat <<MSG
   REST:      curl -s localhost:${SOTONG_RASA_PORT}/webhooks/rest/webhook -d '{"sender":"me","message":"여권 발급 필요서류"}'
   HTTP API:  curl -s localhost:${SOTONG_RASA_PORT}/status -H "Authorization: Bearer \$(cat ${VAR#"$PWD"/}/rasa-token)"
   Web page:  http://127.0.0.1:${SOTONG_WEB_PORT:-8000}/  (the resident page, on this machine: open it in a browser)
-  Staff API: curl -s localhost:${SOTONG_WEB_PORT:-8000}/api/staff/complaints -H "Authorization: Bearer \$(cat ${VAR#"$PWD"/}/staff-token)"
+  Console:   http://127.0.0.1:${SOTONG_WEB_PORT:-8000}/console/ (first admin: .venv/bin/sotong staff create-admin admin)
   Database:  ${DATABASE_URL%%\?*}
   Listening on ${SOTONG_RASA_HOST:-127.0.0.1} (Rasa), ${SOTONG_ACTION_HOST:-127.0.0.1} (actions), ${SOTONG_WEB_HOST:-127.0.0.1} (web).
   A crashed service is restarted (1 s, 2 s, … 30 s apart). Ctrl-C stops everything.

@@ -27,6 +27,8 @@ COMMAND_MODULES = (
     "sotong.notifications.cli",
     "sotong.directory.cli",
     "sotong.privacy.cli",
+    "sotong.staff.cli",
+    "sotong.open311.cli",
 )
 
 

@@ -106,9 +106,11 @@ def import_models() -> None:
     import sotong.complaints.models
     import sotong.directory.models
     import sotong.notifications.models
+    import sotong.open311.models
     import sotong.privacy.models
     import sotong.residents.models
-    import sotong.residents.prefs_models  # noqa: F401
+    import sotong.residents.prefs_models
+    import sotong.staff.models  # noqa: F401
 
 
 def create_schema(engine: Engine | None = None) -> None:

@@ -12,7 +12,7 @@ import uvicorn
 
 from sotong import logmask
 from web.app import create_app
-from web.settings import SettingsError, load_web_settings, staff_token
+from web.settings import SettingsError, load_web_settings
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -32,13 +32,6 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     log = logging.getLogger("web")
-    if staff_token() is None:
-        log.warning("SOTONG_STAFF_TOKEN is not set: the staff API answers 503 until it is")
-    elif len(staff_token() or "") < 16:
-        log.warning(
-            "SOTONG_STAFF_TOKEN is short; use at least 32 random characters "
-            "(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
-        )
     if settings.host not in LOOPBACK:
         # The device cookie is Secure: browsers keep it on plain http only for localhost/127.0.0.1.
         log.warning(

@@ -4,7 +4,8 @@ API and /healthz.
 - resident page (web.pages): GET /, /static, chat relay to Rasa (web.chat), identity by
   device cookie (web.resident_auth, web.me), 내 민원 (web.my_complaints), live updates
   (web.live, SSE), favourites, recommendations, search;
-- staff JSON API (web.staff_api), web-chat session ids for the socket.io channel
+- staff console (web.console, /console/), Open311 GeoReport v2 (web.open311, /open311/v2/),
+  staff JSON API on per-officer tokens (web.staff_api), web-chat session ids for the socket.io channel
   (web.chat_session).
 
 Settings are read when the app is created (body limit) or on each request (tokens),
@@ -18,11 +19,13 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from web.chat_session import router as chat_session_router
+from web.console import install as install_console
 from web.errors import BodySizeLimitMiddleware, CatchAllMiddleware, install_error_handlers
 from web.favourites import router as favourites_router
 from web.live import router as live_router
 from web.me import router as me_router
 from web.my_complaints import router as my_complaints_router
+from web.open311 import router as open311_router
 from web.pages import install as install_resident_page
 from web.recommendations import router as recommendations_router
 from web.search import router as search_router
@@ -54,4 +57,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(favourites_router)  # /api/me/favourites (+ /remove, /order)
     app.include_router(recommendations_router)  # /api/me/recommendations (+ /settings), /api/me/activity
     app.include_router(search_router)  # GET /api/search?q=, GET /api/services
+    install_console(app)  # /console/: staff sign-in, queue, complaint, accounts, audit log
+    # /open311/v2/: GeoReport v2 (XML/JSON); discovery also at /open311/discovery.{xml,json}
+    app.include_router(open311_router)
     return app

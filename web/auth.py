@@ -1,47 +1,46 @@
 """Who may use the staff API, and who is recorded as acting.
 
-One shared bearer token (SOTONG_STAFF_TOKEN) opens the API; without it the API is
-closed (503), never open. The token says "this is staff", not which officer: the name
-in ``X-Staff-Name`` is declared by the caller and goes into the complaint history as
-``staff:<name>`` so every change says who made it.
+Each officer has their own API token (``sotong staff token create <username>``, or the
+console's 계정 관리 page); only its hash is stored (sotong.staff.tokens). The token says
+which account calls: its username goes into the complaint history as ``staff:<name>``
+and its role and department decide what it may see. A caller-written ``X-Staff-Name``
+header is no longer read: identity comes from the server only. The old shared
+SOTONG_STAFF_TOKEN opens nothing.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
-import unicodedata
 
 from fastapi import Request
 
 from sotong.complaints.service import Actor
+from sotong.db import session_scope
+from sotong.staff import tokens
+from sotong.staff.errors import NotSignedIn
+from sotong.staff.principal import StaffPrincipal
 from web.errors import ApiError
-from web.settings import staff_token
 
 log = logging.getLogger(__name__)
 
-STAFF_NAME_HEADER = "X-Staff-Name"
-MAX_STAFF_NAME = 50
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def require_staff_token(request: Request) -> None:
-    """Router dependency: 503 when no token is configured, 401 unless the request carries it."""
-    expected = staff_token()  # read per request: rotating the token needs no code change
-    if expected is None:
-        raise ApiError(
-            503, "staff_api_disabled", "the staff API is disabled: set SOTONG_STAFF_TOKEN on the server to enable it"
-        )
+def require_staff_token(request: Request) -> StaffPrincipal:
+    """Router dependency: 401 unless the request carries a valid, unrevoked token of an
+    active account; 403 for an account that does not work complaints (a trainer)."""
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     given = given.strip()
     if scheme.lower() != "bearer" or not given:
         raise ApiError(
-            401, "unauthorized", "send the staff token as 'Authorization: Bearer <token>'", headers=_CHALLENGE
+            401, "unauthorized", "send your staff API token as 'Authorization: Bearer <token>'", headers=_CHALLENGE
         )
-    # Compare bytes: compare_digest refuses non-ASCII str, and bytes keep it constant-time.
-    if not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
+    try:
+        with session_scope() as s:
+            principal = tokens.authenticate(s, given)
+    except NotSignedIn:
         log.warning(
-            "staff API: wrong token from %s for %s %s",
+            "staff API: invalid token from %s for %s %s",
             request.client.host if request.client else "?",
             request.method,
             request.url.path,
@@ -49,29 +48,21 @@ def require_staff_token(request: Request) -> None:
         raise ApiError(
             401,
             "unauthorized",
-            "the staff token is not valid",
+            "the staff token is not valid (unknown, revoked, or its account is disabled)",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        )
+        ) from None
+    request.state.staff = principal
+    request.state.actor = f"staff:{principal.username}"  # for the audit log of refused writes
+    if not principal.works_complaints:
+        raise ApiError(403, "forbidden", "this account's role does not work complaints")
+    return principal
+
+
+def staff_principal(request: Request) -> StaffPrincipal:
+    """The account behind the token (set by ``require_staff_token``, which runs first)."""
+    return request.state.staff
 
 
 def staff_actor(request: Request) -> Actor:
-    """Dependency of every write: staff <name> from X-Staff-Name (required, ≤ 50 characters).
-
-    Header values arrive as latin-1; a UTF-8 name (김민수, as curl sends it) is decoded back.
-    """
-    raw = request.headers.get(STAFF_NAME_HEADER)
-    if raw is None or not raw.strip():
-        raise ApiError(
-            400, "missing_staff_name", f"changes must say who makes them: send the '{STAFF_NAME_HEADER}' header"
-        )
-    try:
-        name = raw.encode("latin-1").decode("utf-8").strip()
-    except UnicodeError:
-        raise ApiError(400, "invalid_staff_name", f"{STAFF_NAME_HEADER} must be UTF-8 text") from None
-    if len(name) > MAX_STAFF_NAME:
-        raise ApiError(400, "invalid_staff_name", f"{STAFF_NAME_HEADER} is at most {MAX_STAFF_NAME} characters")
-    if any(unicodedata.category(ch).startswith("C") for ch in name):
-        raise ApiError(400, "invalid_staff_name", f"{STAFF_NAME_HEADER} must not contain control characters")
-    actor = Actor.staff(name)
-    request.state.actor = str(actor)  # for the audit log of refused writes
-    return actor
+    """Who a write is recorded as: the token's account, never a header the caller wrote."""
+    return Actor.staff(staff_principal(request).username)

@@ -1,11 +1,10 @@
 """The web app's environment variables (the core's own are in ``sotong.settings``).
 
 Read when asked, never at import time: tests and operators may change them, and the
-staff token in particular is looked up on every request.
+secrets in particular are looked up on every request.
 
   SOTONG_WEB_HOST       interface to listen on (default 127.0.0.1: not reachable from outside)
   SOTONG_WEB_PORT       port (default 8000)
-  SOTONG_STAFF_TOKEN    bearer token of the staff API; unset = the staff API answers 503
   SOTONG_WEB_MAX_BODY   largest request body in bytes (default 65536); larger ones get 413
   SOTONG_RASA_URL       Rasa server the resident page's chat is relayed to
                         (default http://127.0.0.1:$SOTONG_RASA_PORT, port 5005)
@@ -62,11 +61,6 @@ def load_web_settings() -> WebSettings:
         port=_int("SOTONG_WEB_PORT", DEFAULT_PORT, 1, 65535),
         max_body_bytes=_int("SOTONG_WEB_MAX_BODY", DEFAULT_MAX_BODY, 1024, 10 * 1024 * 1024),
     )
-
-
-def staff_token() -> str | None:
-    """The staff API's token, or None when unset/blank (then the API stays closed)."""
-    return _env("SOTONG_STAFF_TOKEN") or None
 
 
 def rasa_url() -> str:

@@ -2,8 +2,11 @@
 (list, show, assign, advance, reject, transfer) and the notification outbox, over HTTP.
 
 Each endpoint opens one transaction, calls the core and returns its view as JSON; the
-lifecycle, deadlines and notifications are the core's business. Every route needs the
-staff token; every write also needs ``X-Staff-Name`` (recorded as ``staff:<name>``).
+lifecycle, deadlines and notifications are the core's business. Every route needs a
+per-officer API token (web.auth); the token's account is who acts (``staff:<username>``
+in the history) and what it may see: an admin every complaint, an officer those of
+their department (sotong.staff.work scope) — another department's complaint is 404,
+as an unknown one.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from sotong.complaints.service import Actor, NotificationView
 from sotong.complaints.views import ComplaintView
 from sotong.db import session_scope
 from sotong.notifications.masking import PhoneMaskingFilter, mask_phones
-from web.auth import require_staff_token, staff_actor
+from sotong.staff import audit, work
+from sotong.staff.errors import InvalidStaffInput
+from sotong.staff.principal import StaffPrincipal
+from web.auth import require_staff_token, staff_actor, staff_principal
 from web.errors import ApiError, validation_details, validation_message
 
 log = logging.getLogger(__name__)
@@ -146,39 +152,67 @@ def _logged(
     return complaint_json(view)
 
 
+def _audit(s, request: Request, action: str, target: str | None = None, detail: str | None = None) -> None:
+    """The audit log (sotong.staff.audit), in the transaction of what it records."""
+    ip = request.client.host if request.client else None
+    audit.record(s, staff_principal(request), f"api_{action}", target=target, detail=detail, ip=ip)
+
+
 # --- reads ------------------------------------------------------------------------
 
 
 @router.get("/complaints")
 def list_complaints(
+    request: Request,
     status: str | None = None,
     overdue: bool = False,
     department: str | None = None,
     limit: int = Query(200, ge=1, le=1000),
+    who: StaffPrincipal = Depends(staff_principal),
 ) -> list[dict[str, Any]]:
     """The staff queue, oldest due first (as ``sotong complaints list``); an unknown status
-    or department is bad input (the core says which), not an empty queue."""
+    or department is bad input (the core says which), not an empty queue. An officer's
+    queue is their department's (and unrouted complaints routed there)."""
     with session_scope() as s:
-        views = service.list_complaints(s, status=status, overdue=overdue, department=department, limit=limit)
+        if who.is_admin:
+            views = service.list_complaints(s, status=status, overdue=overdue, department=department, limit=limit)
+        else:
+            wanted = service.ComplaintStatus.parse(status).value if status else None
+            filters = work.QueueFilters(status=wanted, department=department, overdue=overdue)
+            try:
+                views = work.list_queue(s, who, filters, limit=limit)
+            except InvalidStaffInput as exc:
+                raise ApiError(400, "invalid_input", str(exc), field=exc.field) from None
+        _audit(s, request, "list_complaints", detail=f"{len(views)} complaints")
     return [complaint_json(v) for v in views]
 
 
 @router.get("/complaints/{receipt_no}")
-def show_complaint(receipt_no: str) -> dict[str, Any]:
+def show_complaint(request: Request, receipt_no: str, who: StaffPrincipal = Depends(staff_principal)) -> dict[str, Any]:
     with session_scope() as s:
-        return complaint_json(service.get_complaint(s, receipt_no))
+        work.check_scope(s, who, receipt_no)
+        view = service.get_complaint(s, receipt_no)
+        _audit(s, request, "view_complaint", target=view.receipt_no)
+        return complaint_json(view)
 
 
 @router.get("/notifications")
 def list_notifications(
+    request: Request,
     status: str | None = None,
     receipt_no: str | None = None,
     limit: int = Query(200, ge=1, le=1000),
+    who: StaffPrincipal = Depends(staff_principal),
 ) -> list[dict[str, Any]]:
     """The outbox (as ``sotong notifications list``): the newest ``limit`` messages, oldest
-    first, phone numbers masked."""
+    first, phone numbers masked. Officers see one complaint's messages (``receipt_no``)."""
     with session_scope() as s:
+        if not who.is_admin:
+            if not receipt_no:
+                raise ApiError(403, "forbidden", "officers list the messages of one complaint: give receipt_no")
+            work.check_scope(s, who, receipt_no)
         rows = service.list_notifications(s, status=status, receipt_no=receipt_no, limit=limit)
+        _audit(s, request, "list_notifications", target=receipt_no, detail=f"{len(rows)} messages")
     return [notification_json(n) for n in rows]
 
 
@@ -187,33 +221,40 @@ def list_notifications(
 
 @router.post("/complaints/{receipt_no}/assign")
 def assign(
+    request: Request,
     receipt_no: str,
     actor: Actor = Depends(staff_actor),
     body: AssignBody = Depends(json_body(AssignBody)),
 ) -> dict[str, Any]:
     """부서 배정 (department, or by category when none is given) or 담당자 지정 (officer)."""
     with session_scope() as s:
+        work.check_scope(s, staff_principal(request), receipt_no)
         if body.officer:
             view = service.assign_officer(s, receipt_no, body.officer, actor=actor, note=body.note)
         else:
             view = service.assign_department(s, receipt_no, body.department, actor=actor, note=body.note)
+        _audit(s, request, "assign", view.receipt_no, view.officer_code or view.department_code)
     return _logged(actor, "assign", view, view.officer_code or view.department_code, body.note)
 
 
 @router.post("/complaints/{receipt_no}/advance")
 def advance(
+    request: Request,
     receipt_no: str,
     actor: Actor = Depends(staff_actor),
     body: AdvanceBody = Depends(json_body(AdvanceBody)),
 ) -> dict[str, Any]:
     """현장 확인 중 / 심사 중 / 처리 완료 (``assigned`` routes by category)."""
     with session_scope() as s:
+        work.check_scope(s, staff_principal(request), receipt_no)
         view = service.advance(s, receipt_no, body.status, actor=actor, note=body.note)
+        _audit(s, request, "advance", view.receipt_no, view.status)
     return _logged(actor, "advance", view, note=body.note)
 
 
 @router.post("/complaints/{receipt_no}/reject")
 def reject(
+    request: Request,
     receipt_no: str,
     actor: Actor = Depends(staff_actor),
     body: RejectBody = Depends(json_body(RejectBody)),
@@ -221,17 +262,22 @@ def reject(
     """반려: the reason is required; how to appeal defaults to the district's wording."""
     appeal = body.appeal_info or service.default_appeal_info()
     with session_scope() as s:
+        work.check_scope(s, staff_principal(request), receipt_no)
         view = service.reject(s, receipt_no, reason=body.reason, appeal_info=appeal, actor=actor)
+        _audit(s, request, "reject", view.receipt_no, body.reason)
     return _logged(actor, "reject", view, note=body.reason)
 
 
 @router.post("/complaints/{receipt_no}/transfer")
 def transfer(
+    request: Request,
     receipt_no: str,
     actor: Actor = Depends(staff_actor),
     body: TransferBody = Depends(json_body(TransferBody)),
 ) -> dict[str, Any]:
     """이송 to another department (the deadline is kept)."""
     with session_scope() as s:
+        work.check_scope(s, staff_principal(request), receipt_no)
         view = service.transfer(s, receipt_no, body.department, actor=actor, note=body.note)
+        _audit(s, request, "transfer", view.receipt_no, view.department_code)
     return _logged(actor, "transfer", view, view.department_code, body.note)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import statistics
 import sys
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import requests
 
+from devkit.benchdoc import markers, replace_block
 from sotong.search import search, search_index
 from sotong.settings import PROJECT_ROOT
 
@@ -143,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=20, help="passes over the query set (default 20)")
     parser.add_argument("--no-http", action="store_true", help="time the core only")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "bench_search.json")
+    parser.add_argument("--doc", default=str(PROJECT_ROOT / "docs" / "benchmarks.md"), help="'' to skip")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -169,7 +172,38 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  target p95 < {TARGET_MS:.0f} ms: {'met' if figures['ok'] else 'MISSED'}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if args.doc:
+        write_doc(Path(args.doc), figures, args.rounds)
     return 0 if figures["ok"] else 1
+
+
+def write_doc(path: Path, figures: dict, rounds: int) -> None:
+    """The search block of docs/benchmarks.md (devkit.benchdoc markers)."""
+    start, end = markers("search")
+    rows = [
+        f"| {kind} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | {f['max_ms']} |"
+        for kind, f in ((k, figures[k]) for k in ("core", "http") if k in figures)
+    ]
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    block = "\n".join(
+        [
+            start,
+            "## Resident page search (issue 10)",
+            "",
+            f"- **Date:** {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average {load} at the end",
+            f"- {figures['services_indexed']} services and FAQ topics indexed in {figures['index_build_ms']} ms; "
+            f"{figures['queries']} queries × {rounds} rounds (typos, no spaces, 초성)",
+            "",
+            "| path | p50 ms | p95 ms | p99 ms | max ms |",
+            "|---|---:|---:|---:|---:|",
+            *rows,
+            "",
+            f"Target p95 < {TARGET_MS:.0f} ms: **{'met' if figures['ok'] else 'not met'}**. "
+            "Reproduce: `PYTHONPATH=. .venv/bin/python -m scripts.bench.search_latency`.",
+            end,
+        ]
+    )
+    replace_block(path, start, end, block + "\n")
 
 
 if __name__ == "__main__":

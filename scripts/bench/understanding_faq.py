@@ -18,9 +18,9 @@ _catalogue = None
 
 
 def faq_threshold() -> str:
-    from sotong.faq.selector import MIN_SCORE, MIN_SIMILARITY  # the values serving uses
+    from sotong.faq.selector import MIN_MARGIN, MIN_SCORE, MIN_SIMILARITY  # the values serving uses
 
-    return f"MIN_SCORE {MIN_SCORE}, MIN_SIMILARITY {MIN_SIMILARITY}"
+    return f"MIN_SCORE {MIN_SCORE}, MIN_MARGIN {MIN_MARGIN}, MIN_SIMILARITY {MIN_SIMILARITY}"
 
 
 def catalogue():
@@ -65,28 +65,32 @@ def served(pred: dict[str, Any]) -> str:
 
 
 def calibrate(ood_train: Path) -> dict[str, Any]:
-    """The topic thresholds from training data only: each catalogue example scored by a selector
-    fitted without it (5 folds), and the out-of-domain training questions (which must be refused)."""
+    """The topic thresholds from training data only: each catalogue example and each refusal
+    example (data/nlu/out_of_scope.yml) scored by a selector fitted without it (5 folds), and
+    the out-of-domain training questions (which must be refused)."""
     from sotong.faq.selector import held_out_scores, select
 
-    scores = held_out_scores(catalogue())
+    scores, refusals = held_out_scores(catalogue())
     ood = yaml.safe_load(ood_train.read_text(encoding="utf-8")) if ood_train.exists() else {}
     near = [select(catalogue(), t, 1)[0] for t in ood.get("near_scope") or []]
     rows = []
-    for th in (-1.0, -0.5, -0.4):
-        for sim in (0.0, 0.05, 0.10, 0.15, 0.20):
+    for th in (-1.0, -0.5, -0.3):
+        for margin in (0.0, 0.1, 0.2, 0.3):
+            for sim in (0.0, 0.05, 0.10):
 
-            def ok(c, th=th, sim=sim):
-                return c.score >= th and c.similarity >= sim
+                def ok(c, th=th, margin=margin, sim=sim):
+                    return c.score >= th and c.margin >= margin and c.similarity >= sim
 
-            rows.append(
-                {
-                    "threshold": th,
-                    "similarity": sim,
-                    "right": float(np.mean([ok(c) and right for c, right in scores])),
-                    "wrong": float(np.mean([ok(c) and not right for c, right in scores])),
-                    "refused": float(np.mean([not ok(c) for c, _ in scores])),
-                    "near_accepted": float(np.mean([ok(c) for c in near])) if near else None,
-                }
-            )
-    return {"held_out": len(scores), "near": len(near), "rows": rows}
+                rows.append(
+                    {
+                        "threshold": th,
+                        "margin": margin,
+                        "similarity": sim,
+                        "right": float(np.mean([ok(c) and right for c, right in scores])),
+                        "wrong": float(np.mean([ok(c) and not right for c, right in scores])),
+                        "refused": float(np.mean([not ok(c) for c, _ in scores])),
+                        "refusals_accepted": float(np.mean([ok(c) for c in refusals])) if refusals else None,
+                        "near_accepted": float(np.mean([ok(c) for c in near])) if near else None,
+                    }
+                )
+    return {"held_out": len(scores), "refusals": len(refusals), "near": len(near), "rows": rows}

@@ -13,6 +13,7 @@ No Rasa imports here: the tokenizer component and the benchmark both use this.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -61,6 +62,10 @@ _CONTENT_PREFIXES = (
 )
 _VERB_TAGS = ("VV", "VA", "VX")
 _NUMBERED_PLACE_SUFFIXES = "동가리"
+# A receipt number (4+4 letters/digits, hyphen optional: S7K2-9QXM, s7k29qxm) stays one
+# token. Cut at every digit/letter change it became five or six tokens that DIET had to
+# tag as one span, and it often tagged only pieces of it (entity F1, docs/benchmarks.md).
+_CODE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}(?![0-9A-Za-z])")
 
 
 def _align_surfaces(text: str, surfaces: Iterable[tuple[str, str, str]]) -> list[Morph]:
@@ -233,6 +238,10 @@ def segment(text: str, morphs: Sequence[Morph], drop_punctuation: bool = True) -
         if text[i - 1].isdigit() and text[i] in _NUMBERED_PLACE_SUFFIXES and i + 1 < len(text):
             cuts.add(i + 1)
 
+    for code in _CODE.finditer(text):
+        if any(c.isdigit() for c in code.group()) and any(c.isalpha() for c in code.group()):
+            cuts.difference_update(range(code.start() + 1, code.end()))
+            cuts.update((code.start(), code.end()))
     segments: list[Segment] = []
     for cs, ce in _chunks(text):
         points = sorted({cs, ce} | {c for c in cuts if cs < c < ce})

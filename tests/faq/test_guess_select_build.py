@@ -7,7 +7,7 @@ import yaml
 from sotong.faq import index_for, load_catalogue
 from sotong.faq.build import build
 from sotong.faq.build import main as build_main
-from sotong.faq.selector import held_out_scores, select
+from sotong.faq.selector import TopicSelector, held_out_scores, load_negatives, select
 from sotong.settings import PROJECT_ROOT
 
 DISTRICT = PROJECT_ROOT / "district" / "incheon-seogu"
@@ -26,9 +26,24 @@ def test_selector_picks_the_topic_from_typed_questions():
 
 def test_held_out_scores_cover_every_example_once():
     c = catalogue()
-    scores = held_out_scores(c)
+    scores, refusals = held_out_scores(c)
     assert len(scores) == sum(len(t.examples) for t in c.topics.values())
     assert sum(ok for _, ok in scores) / len(scores) > 0.6
+    assert len(refusals) == len(load_negatives()) > 100
+
+
+def test_a_question_no_topic_covers_loses_to_none_of_them():
+    """The refusal class: a 구청 matter outside the catalogue gets no confident topic, while a
+    catalogue question (typed fresh here) still does."""
+    c = catalogue()
+    assert not select(c, "우리 집 고양이 동물등록 하려면 어디 가요", 1)[0].confident
+    assert select(c, "재산세는 몇 월에 나와요", 1)[0].confident
+
+
+def test_selector_without_refusal_examples_still_ranks(tmp_path):
+    assert load_negatives(tmp_path / "missing.yml") == ()
+    sel = TopicSelector(catalogue(), negatives=[])
+    assert sel.rank("인감 증명 떼러 가려는데", 1)[0].topic.id == "seal_certificate"
 
 
 def test_guess_names_a_department_for_civic_questions_only():

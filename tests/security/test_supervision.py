@@ -20,7 +20,7 @@ import requests
 from tests.e2e.stack import MODEL, ROOT, _tail, free_port, texts
 from tests.security.probes import children, command_lines, listening_addresses
 
-SECRET_FILES = ("rasa-token", "staff-token", "action-secret", "session-secret")
+SECRET_FILES = ("rasa-token", "action-secret", "session-secret", "web-channel-secret")
 
 
 class Launched:

@@ -50,7 +50,9 @@ SERVICE = [
 ]
 # Consent to 알림톡 is rarer and phrased narrowly: fewer examples suffice.
 ALERTS = ["subscribe_updates", "unsubscribe_updates"]
-OTHER = ["out_of_scope", "inform", "faq"] + ALERTS
+# Linking KakaoTalk and the web page with a one-time code (issue 10): narrow phrasing too.
+LINKING = ["link_web"]
+OTHER = ["out_of_scope", "inform", "faq"] + ALERTS + LINKING
 INTENTS = CHITCHAT + SERVICE + OTHER
 # complaint_field: the field a correction names (edit_complaint); passport_facet and day: helper H2's
 # passport/office-hours entities (their values are checked by tests/nlu, not here).
@@ -58,7 +60,7 @@ ENTITIES = {"waste_item", "dong", "complaint_id", "complaint_field", "passport_f
 COMPLAINT_FIELDS = {"address", "description"}
 
 MIN_SERVICE = 40  # training examples per service intent (hard)
-MIN_TRAIN = {**{i: 25 for i in CHITCHAT}, "out_of_scope": 60, "inform": 40, "faq": 960, **{i: 20 for i in ALERTS}}
+MIN_TRAIN = {**{i: 25 for i in CHITCHAT}, "out_of_scope": 60, "inform": 40, "faq": 960, **{i: 20 for i in ALERTS + LINKING}}
 MIN_TEST = {
     **{i: 10 for i in SERVICE},
     **{i: 8 for i in CHITCHAT},
@@ -107,7 +109,12 @@ WASTE_ITEMS = set(
 # Items residents name that the sample fee table does not list: annotated so the NLU learns
 # "an item" in fee questions, which the bot answers with "수수료표에 없는 품목" (never another fee).
 NOT_LISTED_ITEMS = set(["물침대", "캣타워", "평상", "수족관", "장식장", "쌀통", "아기침대", "병풍", "킥보드"]) | {
-    "원목 탁자"
+    "원목 탁자",
+    "안마기",
+    "돌침대",
+    "흙침대",
+    "흔들의자",
+    "소파베드",
 }
 COMPLAINT_ID = re.compile(r"^[2-9A-HJKMNP-Z]{4}-?[2-9A-HJKMNP-Z]{4}$", re.IGNORECASE)
 

@@ -58,7 +58,8 @@ def serve(app: FastAPI) -> Iterator[str]:
 
 @dataclass
 class Staff:
-    """A staff client: the token and X-Staff-Name are sent unless a test overrides them."""
+    """A staff client: the token is sent unless a test overrides it. ``name`` goes out as
+    X-Staff-Name, which the server no longer reads (tests prove it is ignored)."""
 
     base: str
     token: str | None
@@ -98,10 +99,15 @@ def error_of(response: requests.Response, status: int) -> dict[str, Any]:
 
 
 @pytest.fixture
-def token(monkeypatch) -> str:
-    value = secrets.token_urlsafe(32)
-    monkeypatch.setenv("SOTONG_STAFF_TOKEN", value)
-    return value
+def token(core_db) -> str:
+    """A per-officer API token of an admin account named STAFF_NAME (history: ``staff:kim``)."""
+    import sotong.staff.models  # noqa: F401  (until sotong.db.import_models lists it)
+    from sotong.db import session_scope
+    from sotong.staff import accounts, tokens
+
+    with session_scope(core_db) as s:
+        accounts.create_account(s, STAFF_NAME, secrets.token_urlsafe(16), role="admin")
+        return tokens.issue(s, STAFF_NAME, "tests").token
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ def test_show_has_the_timeline_officer_and_due_date(staff, core_db, resident):
 def test_every_stage_through_the_api_queues_one_notification_per_stage(staff, core_db, resident, caplog):
     caplog.set_level(logging.INFO, logger="web")
     receipt = file(core_db, resident, now_utc())
-    staff.name = "김민수".encode()  # a Korean name, sent as UTF-8 (as curl does)
+    staff.name = "김민수".encode()  # X-Staff-Name is ignored: the token's account (kim) acts
     steps = [
         ("assign", {"department": "cleaning"}),
         ("assign", {"officer": "cleaning-kim", "note": "담당자 지정"}),
@@ -91,7 +91,7 @@ def test_every_stage_through_the_api_queues_one_notification_per_stage(staff, co
 
     shown = staff.ok(staff.get(path(receipt)))
     assert [e["status"] for e in shown["timeline"]] == STAGES
-    assert {e["actor"] for e in shown["timeline"][1:]} == {"staff:김민수"}
+    assert {e["actor"] for e in shown["timeline"][1:]} == {"staff:kim"}
     assert shown["next_statuses"] == [] and shown["overdue"] is False
 
     outbox = staff.ok(staff.get("/api/staff/notifications", params={"receipt_no": receipt}))
@@ -104,7 +104,7 @@ def test_every_stage_through_the_api_queues_one_notification_per_stage(staff, co
         assert [m.stage for m in service.pending_in_chat(s, resident)] == STAGES
 
     audit = [r.getMessage() for r in caplog.records if r.name == "web.staff_api"]
-    assert len(audit) == 5 and all(line.startswith("staff:김민수 ") and receipt in line for line in audit)
+    assert len(audit) == 5 and all(line.startswith("staff:kim ") and receipt in line for line in audit)
     assert "010-****-5678" in audit[-1] and "010-1234-5678" not in "\n".join(audit)
 
 

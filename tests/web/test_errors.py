@@ -99,33 +99,21 @@ def test_a_body_under_the_limit_streams_through(staff, receipt):
 
 
 @pytest.mark.parametrize(
-    "name,code",
-    [
-        (None, "missing_staff_name"),
-        ("", "missing_staff_name"),
-        ("k" * 51, "invalid_staff_name"),
-        (("김" * 51).encode(), "invalid_staff_name"),
-        (b"\xff\xfekim", "invalid_staff_name"),  # not UTF-8
-        (b"kim\tlee", "invalid_staff_name"),  # a control character
-    ],
+    "name",
+    [None, "", "k" * 51, ("김" * 51).encode(), b"\xff\xfekim", b"kim\tlee", "system", "resident:kakao:abc"],
 )
-def test_every_write_needs_a_staff_name(staff, receipt, name, code):
+def test_x_staff_name_is_ignored_the_token_says_who_acts(staff, receipt, name):
+    """Once the identity came from this header; now it is the token's account, whatever is sent."""
     staff.name = name
     for action, body in (
         ("assign", {}),
+        ("assign", {"officer": "cleaning-kim"}),
         ("advance", {"status": "on_site_check"}),
-        ("reject", {"reason": "사유"}),
         ("transfer", {"department": "roads"}),
+        ("reject", {"reason": "사유"}),
     ):
-        error = error_of(staff.post(path(receipt, action), body), 400)
-        assert error["code"] == code and "X-Staff-Name" in error["message"]
-    assert staff.ok(staff.get(f"/api/staff/complaints/{receipt}"))["status"] == "received"
-
-
-def test_a_fifty_character_name_is_fine(staff, receipt):
-    staff.name = ("김" * 50).encode()
-    answer = staff.ok(staff.post(path(receipt, "assign"), {}))
-    assert answer["timeline"][-1]["actor"] == "staff:" + "김" * 50
+        answer = staff.ok(staff.post(path(receipt, action), body))
+        assert answer["timeline"][-1]["actor"] == "staff:kim"
 
 
 def test_reads_need_no_staff_name(staff, receipt):

@@ -1,0 +1,26 @@
+"""The staff console at /console/: officers sign in and work complaints in the browser.
+
+Server-rendered Jinja2 pages (templates/console/) with plain HTML forms — no script is
+needed to work a complaint — under the same strict Content-Security-Policy as the
+resident page. The logic is the core's (sotong.staff); these modules only read forms,
+call it, and render the answer. ``install(app)`` adds the routes and the handlers that
+turn "not signed in", "not allowed" and "CSRF refused" into pages rather than JSON.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from web.console.accounts import audit_router
+from web.console.accounts import router as accounts_router
+from web.console.complaints import router as complaints_router
+from web.console.login import router as login_router
+from web.console.pages import install_handlers
+
+
+def install(app: FastAPI) -> None:
+    install_handlers(app)
+    app.include_router(login_router)
+    app.include_router(complaints_router)
+    app.include_router(accounts_router)
+    app.include_router(audit_router)

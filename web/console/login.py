@@ -1,0 +1,102 @@
+"""Signing in and out: GET/POST /console/login, POST /console/logout and
+/console/logout-everywhere."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sotong.db import session_scope
+from sotong.staff import accounts, sessions
+from sotong.staff.errors import AccountLocked, LoginFailed
+from sotong.staff.sessions import ActiveSession
+from web.console.pages import (
+    COOKIE_PATH,
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    CsrfRefused,
+    check_origin,
+    clear_session_cookie,
+    client_ip,
+    new_login_token,
+    render,
+    safe_next,
+    same_token,
+    set_session_cookie,
+    signed_in,
+)
+from web.pages import security_headers
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+def _login_page(request: Request, next_url: str, problem: str | None = None, status_code: int = 200, **extra):
+    token = new_login_token()
+    response = render(
+        request,
+        "console/login.html",
+        {"login_token": token, "next": safe_next(next_url), "problem": problem, **extra},
+        status_code=status_code,
+    )
+    response.set_cookie(
+        LOGIN_COOKIE, token, max_age=3600, path=f"{COOKIE_PATH}/login", secure=True, httponly=True, samesite="strict"
+    )
+    return response
+
+
+@router.get("/")
+def home() -> Response:
+    response = RedirectResponse("/console/complaints", status_code=303)
+    security_headers(response)
+    return response
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None) -> Response:
+    return _login_page(request, next or "")
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: str = Form("", max_length=100),
+    password: str = Form("", max_length=1000),
+    login_token: str = Form("", max_length=100),
+    next: str = Form("", max_length=500),
+) -> Response:
+    check_origin(request)
+    if not same_token(request.cookies.get(LOGIN_COOKIE), login_token):
+        raise CsrfRefused("sign-in form without its token")
+    failure: Exception | None = None
+    with session_scope() as s:
+        try:
+            signed = sessions.login(s, username, password, ip=client_ip(request))
+        except (LoginFailed, AccountLocked) as exc:
+            failure = exc  # caught inside the transaction: the failure count and audit line commit
+    if isinstance(failure, AccountLocked):
+        return _login_page(request, next, "locked", status_code=429, username=username[:40])
+    if failure is not None:
+        return _login_page(request, next, "wrong", status_code=401, username=username[:40])
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_session_cookie(response, signed.token)
+    response.delete_cookie(LOGIN_COOKIE, path=f"{COOKIE_PATH}/login", secure=True, httponly=True, samesite="strict")
+    security_headers(response)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, active: ActiveSession = Depends(signed_in)) -> Response:
+    with session_scope() as s:
+        sessions.logout(s, request.cookies.get(SESSION_COOKIE), ip=client_ip(request))
+    response = RedirectResponse("/console/login?bye=1", status_code=303)
+    clear_session_cookie(response)
+    return response
+
+
+@router.post("/logout-everywhere")
+def logout_everywhere(request: Request, active: ActiveSession = Depends(signed_in)) -> Response:
+    with session_scope() as s:
+        accounts.log_out_everywhere(s, active.principal, ip=client_ip(request))
+    response = RedirectResponse("/console/login?bye=all", status_code=303)
+    clear_session_cookie(response)
+    return response
