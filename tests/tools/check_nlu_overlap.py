@@ -60,7 +60,13 @@ ENTITIES = {"waste_item", "dong", "complaint_id", "complaint_field", "passport_f
 COMPLAINT_FIELDS = {"address", "description"}
 
 MIN_SERVICE = 40  # training examples per service intent (hard)
-MIN_TRAIN = {**{i: 25 for i in CHITCHAT}, "out_of_scope": 60, "inform": 40, "faq": 960, **{i: 20 for i in ALERTS + LINKING}}
+MIN_TRAIN = {
+    **{i: 25 for i in CHITCHAT},
+    "out_of_scope": 60,
+    "inform": 40,
+    "faq": 960,
+    **{i: 20 for i in ALERTS + LINKING},
+}
 MIN_TEST = {
     **{i: 10 for i in SERVICE},
     **{i: 8 for i in CHITCHAT},

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from web.console.accounts import audit_router
 from web.console.accounts import router as accounts_router
 from web.console.complaints import router as complaints_router
+from web.console.dashboard import router as dashboard_router
 from web.console.login import router as login_router
 from web.console.pages import install_handlers
 
@@ -22,5 +23,6 @@ def install(app: FastAPI) -> None:
     install_handlers(app)
     app.include_router(login_router)
     app.include_router(complaints_router)
+    app.include_router(dashboard_router)
     app.include_router(accounts_router)
     app.include_router(audit_router)

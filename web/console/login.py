@@ -1,13 +1,20 @@
 """Signing in and out: GET/POST /console/login, POST /console/logout and
-/console/logout-everywhere."""
+/console/logout-everywhere.
+
+Failed sign-ins are also counted per client address (sotong.staff.throttle): an address
+over its limit gets 429 before the password is checked, so guessing from one place
+cannot lock an officer's account.
+"""
 
 from __future__ import annotations
+
+import threading
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sotong.db import session_scope
-from sotong.staff import accounts, sessions
+from sotong.staff import accounts, audit, sessions, throttle
 from sotong.staff.errors import AccountLocked, LoginFailed
 from sotong.staff.sessions import ActiveSession
 from web.console.pages import (
@@ -26,8 +33,19 @@ from web.console.pages import (
     signed_in,
 )
 from web.pages import security_headers
+from web.resident_auth import client_network
 
 router = APIRouter(prefix="/console", include_in_schema=False)
+_THROTTLE_LOCK = threading.Lock()
+
+
+def _throttle(request: Request) -> throttle.SignInThrottle:
+    """One per app (per process, like the other rate limits), made on first use."""
+    with _THROTTLE_LOCK:
+        found = getattr(request.app.state, "console_sign_in", None)
+        if found is None:
+            found = request.app.state.console_sign_in = throttle.from_env()
+        return found
 
 
 def _login_page(request: Request, next_url: str, problem: str | None = None, status_code: int = 200, **extra):
@@ -67,12 +85,21 @@ def login(
     check_origin(request)
     if not same_token(request.cookies.get(LOGIN_COOKIE), login_token):
         raise CsrfRefused("sign-in form without its token")
+    limiter, address = _throttle(request), client_network(request)
+    if limiter.blocked(address):  # before the password check: the account's counter stays as it is
+        wait = limiter.retry_after(address)
+        response = _login_page(request, next, "throttled", status_code=429, minutes=max(1, -(-wait // 60)))
+        response.headers["Retry-After"] = str(wait)
+        return response
     failure: Exception | None = None
     with session_scope() as s:
         try:
             signed = sessions.login(s, username, password, ip=client_ip(request))
         except (LoginFailed, AccountLocked) as exc:
             failure = exc  # caught inside the transaction: the failure count and audit line commit
+            if limiter.failed(address):  # audited once, when the address reaches its limit
+                detail = f"{limiter.limit} failed sign-ins in {limiter.window // 60:.0f} minutes from {address}"
+                audit.record(s, None, "login_throttled", username=username, detail=detail, ip=client_ip(request))
     if isinstance(failure, AccountLocked):
         return _login_page(request, next, "locked", status_code=429, username=username[:40])
     if failure is not None:
