@@ -1,34 +1,96 @@
-"""상담원 연결: tell the resident who can help and when."""
+"""상담원 연결: queue the conversation for an officer, or leave a callback ticket.
+
+In office hours (weekdays, not public holidays; sotong.office_hours with the district
+profile's hours) a waiting request enters the handoff queue (sotong.handoff) with what
+the bot collected, and the action returns ``ConversationPaused``: Rasa keeps logging the
+resident's messages but runs no action until an officer hands the conversation back from
+the console (a ``resume`` event). Outside office hours the request is a callback ticket
+that waits for the morning; the bot is not paused, so the resident can keep using it.
+If the queue cannot be reached the resident still gets the department's phone.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import district_vars, profile
+from actions.complaints.identity import resident_of
 from actions.updates import AnswerAction
+from sotong.db import session_scope
 from sotong.formatting import korean_date
-from sotong.office_hours import now_in_seoul, office_state
+from sotong.handoff import queue
+from sotong.handoff.hours import handoff_now
+from sotong.office_hours import office_state
+
+log = logging.getLogger(__name__)
+
+# bookkeeping slots that say nothing about the resident's matter
+_NOT_COLLECTED = {"requested_slot", "session_started_metadata"}
+RECENT_TEXTS = 5
+
+
+def collected(tracker: Tracker) -> str:
+    """What the bot knows so far, for the officer: filled slots and the resident's last words."""
+    lines = [
+        f"{name}: {value}"
+        for name, value in sorted((tracker.slots or {}).items())
+        if value not in (None, "", [], False) and name not in _NOT_COLLECTED
+    ]
+    said = [e.get("text") for e in tracker.events if e.get("event") == "user" and e.get("text")]
+    lines += [f"> {text}" for text in said[-RECENT_TEXTS:]]
+    return "\n".join(lines)
 
 
 class ActionRequestHuman(AnswerAction):
-    def __init__(self, clock: Callable = now_in_seoul) -> None:
+    def __init__(self, clock: Callable[[], datetime] = handoff_now) -> None:
         self._clock = clock
 
     def name(self) -> str:
         return "action_request_human"
 
+    def _enqueue(self, tracker: Tracker, department: str, callback: bool) -> bool:
+        who = resident_of(tracker)
+        try:
+            with session_scope() as session:
+                queue.open_request(
+                    session,
+                    conversation_id=tracker.sender_id,
+                    channel=who.channel,
+                    resident_ref=who.user_id,
+                    department_code=department,
+                    summary=collected(tracker),
+                    callback=callback,
+                )
+            return True
+        except Exception:  # the resident still gets the phone number
+            log.exception("handoff.queue.failed")
+            return False
+
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         p = profile()
-        dvars = district_vars(p, p.handoff.department)
-        state = office_state(self._clock(), p.office_hours.hours())
+        department = p.handoff.department
+        dvars = district_vars(p, department)
+        hours = p.office_hours.hours()
+        state = office_state(self._clock(), hours)
+        opens = f"{hours.weekdays[0]:%H:%M}"
         if state.kind == "open":
+            if self._enqueue(tracker, department, callback=False):
+                dispatcher.utter_message(response="utter_handoff_queued", **dvars)
+                return [ConversationPaused()]
             dispatcher.utter_message(response="utter_handoff_office_hours", **dvars)
-        else:
+            return []
+        next_open_day = korean_date(state.next_open_day)
+        if self._enqueue(tracker, department, callback=True):
             dispatcher.utter_message(
-                response="utter_handoff_after_hours", next_open_day=korean_date(state.next_open_day), **dvars
+                response="utter_handoff_callback", next_open_day=next_open_day, opens_at=opens, **dvars
             )
+            return []
+        dispatcher.utter_message(response="utter_handoff_after_hours", next_open_day=next_open_day, **dvars)
         return []

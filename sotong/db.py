@@ -105,6 +105,7 @@ def import_models() -> None:
     """Register every table on ``Base.metadata`` (Alembic autogenerate and tests need all)."""
     import sotong.complaints.models
     import sotong.directory.models
+    import sotong.handoff.models
     import sotong.notifications.models
     import sotong.open311.models
     import sotong.privacy.models

@@ -23,6 +23,7 @@ from web.console import install as install_console
 from web.errors import BodySizeLimitMiddleware, CatchAllMiddleware, install_error_handlers
 from web.favourites import router as favourites_router
 from web.live import router as live_router
+from web.live_handoff import router as live_handoff_router
 from web.me import router as me_router
 from web.my_complaints import router as my_complaints_router
 from web.open311 import router as open311_router
@@ -54,6 +55,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(me_router)  # /api/me: this device, sign-out, KakaoTalk link codes
     app.include_router(my_complaints_router)  # /api/me/complaints: 내 민원 timeline, correct, cancel
     app.include_router(live_router)  # GET /api/me/events: live complaint updates (SSE)
+    app.include_router(live_handoff_router)  # GET /api/me/handoff/events: officer lines (SSE)
     app.include_router(favourites_router)  # /api/me/favourites (+ /remove, /order)
     app.include_router(recommendations_router)  # /api/me/recommendations (+ /settings), /api/me/activity
     app.include_router(search_router)  # GET /api/search?q=, GET /api/services

@@ -30,6 +30,7 @@ from sanic.response import HTTPResponse
 
 from connectors.kakao.callback import post_callback
 from connectors.kakao.config import KakaoConfig, KakaoConfigError, load_config
+from connectors.kakao.handoff_lines import take_officer_lines
 from connectors.kakao.jobs import Job, JobRegistry, Messages
 from connectors.kakao.mailbox import Mailbox
 from connectors.kakao.render import callback_ack, render_pages, text_response, without_choices
@@ -270,7 +271,9 @@ class KakaoInput(InputChannel):
         except Exception:
             logger.exception("kakao.dialogue.failed")
             return collector.messages + [{"text": self.texts.internal_error}]
-        return collector.messages
+        # An officer's lines written since the last turn (live handoff): KakaoTalk cannot push.
+        officer = await asyncio.to_thread(take_officer_lines, skill.sender_id)
+        return officer + collector.messages
 
     # --- background work --------------------------------------------------------------------
 

@@ -233,13 +233,14 @@ def test_service_links_per_intent(domain):
         assert d.messages[0]["link_url"].startswith("https://")
 
 
-def test_request_human_names_department_and_phone(domain):
+def test_request_human_names_department_and_phone(directory_db, domain):
     d, _ = run(ActionRequestHuman(), make_tracker(intent="request_human"), domain)
     msg = d.messages[0]
-    assert msg["response"] in ("utter_handoff_office_hours", "utter_handoff_after_hours")
+    assert msg["response"] in ("utter_handoff_queued", "utter_handoff_callback")
     assert msg["department_phone"] and msg["department_name"]
+    # Saturday 11:00 KST: a callback ticket for the next opening day, not a live officer.
     d, _ = run(ActionRequestHuman(clock(2026, 11, 28, 11)), make_tracker(intent="request_human"), domain)
-    assert d.messages[0]["response"] == "utter_handoff_after_hours"
+    assert d.messages[0]["response"] == "utter_handoff_callback"
     assert d.messages[0]["next_open_day"] == "11월 30일(월)" and d.messages[0]["department_name"] == "민원여권과"
 
 

@@ -15,6 +15,7 @@ from web.console.accounts import audit_router
 from web.console.accounts import router as accounts_router
 from web.console.complaints import router as complaints_router
 from web.console.dashboard import router as dashboard_router
+from web.console.handoff import router as handoff_router
 from web.console.login import router as login_router
 from web.console.pages import install_handlers
 
@@ -24,5 +25,6 @@ def install(app: FastAPI) -> None:
     app.include_router(login_router)
     app.include_router(complaints_router)
     app.include_router(dashboard_router)
+    app.include_router(handoff_router)
     app.include_router(accounts_router)
     app.include_router(audit_router)

@@ -288,6 +288,18 @@
     };
   }
 
+  // --- live handoff: an officer's lines arrive over SSE (GET /api/me/handoff/events) -----
+
+  function listenForOfficer() {
+    if (!window.EventSource) return; // the lines are in the history after a reload anyway
+    var officer = new EventSource("/api/me/handoff/events");
+    officer.addEventListener("officer", function (event) {
+      var line = JSON.parse(event.data);
+      addBot([{ text: line.author ? "[" + line.author + "] " + line.text : line.text }]);
+    });
+    officer.addEventListener("signout", function () { officer.close(); });
+  }
+
   Sotong.chat = { send: send };
 
   document.addEventListener("DOMContentLoaded", async function () {
@@ -311,5 +323,6 @@
     ready = true;
     root.dataset.ready = "true";
     pump();
+    listenForOfficer();
   });
 })();

@@ -6,11 +6,8 @@ holds (no script, no style attribute), views are not audited, and its render tim
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
-
-import pytest
 
 from sotong.complaints import service
 from sotong.complaints.residents import ResidentKey
@@ -92,9 +89,8 @@ def test_a_view_is_not_audited_and_posting_is_refused(client, accounts_made, cor
     assert refused.status_code == 405 and "Traceback" not in refused.text
 
 
-def test_render_time_with_a_thousand_complaints(client, accounts_made, core_db, backend):
-    if backend != "sqlite":
-        pytest.skip("the render-time figure is measured on SQLite (the issue's figure)")
+def test_a_thousand_complaints_are_all_counted(client, accounts_made, core_db):
+    """Correctness at volume on both databases (the render time is a figure in the closing note, not a test)."""
     start = datetime.now(KST) - timedelta(weeks=10)
     for i in range(1000):
         category = ("illegal_dumping", "illegal_parking", "streetlight", "noise")[i % 4]
@@ -105,14 +101,6 @@ def test_render_time_with_a_thousand_complaints(client, accounts_made, core_db, 
                 at = start + timedelta(hours=i * 1.6 + 5)
                 service.assign_department(s, receipt, None, actor=staff, now=at)
     client.signed_in("admin")
-    client.get("/console/dashboard")  # warm: templates compiled, connections open
-    times = []
-    for _ in range(5):
-        began = time.perf_counter()
-        page = client.get("/console/dashboard")
-        times.append(time.perf_counter() - began)
-        assert page.status_code == 200
+    page = client.get("/console/dashboard")
+    assert page.status_code == 200
     assert re.search(r"<dt>전체 민원</dt><dd>1000건</dd>", page.text)
-    best, worst = min(times) * 1000, max(times) * 1000
-    print(f"\nFIGURE dashboard render, 1,000 complaints, SQLite: best {best:.0f} ms, worst {worst:.0f} ms of 5")
-    assert worst < 2000
