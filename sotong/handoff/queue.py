@@ -197,6 +197,14 @@ def _holder(session: Session, who: StaffPrincipal, request_id: int) -> HandoffRe
     return row
 
 
+def _public_author(who: StaffPrincipal) -> str | None:
+    """The name residents see: the officer's display name, never a login name (an account made
+    without a display name shows the department instead, or nothing)."""
+    if who.display_name and who.display_name != who.username:
+        return who.display_name[:60]
+    return (who.department_name or "")[:60] or None
+
+
 def say(
     session: Session,
     who: StaffPrincipal,
@@ -213,7 +221,7 @@ def say(
         request_id=row.id,
         conversation_id=row.conversation_id,
         sender="officer",
-        author=who.display_name[:60],
+        author=_public_author(who),
         text=text,
         created_at=to_db(now or now_utc()),
     )

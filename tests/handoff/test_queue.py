@@ -156,6 +156,8 @@ def test_kakao_lines_are_shown_once_in_order(core_db):
         queue.say(s, kim, r.id, "첫째")
         queue.say(s, kim, r.id, "둘째")
     lines = take_officer_lines("kakao:bot-user-1")
-    assert [line["text"] for line in lines] == [f"[{kim.display_name}] 첫째", f"[{kim.display_name}] 둘째"]
+    # kim has no display name of its own: residents see the department, never the login name
+    assert [line["text"] for line in lines] == [f"[{kim.department_name}] 첫째", f"[{kim.department_name}] 둘째"]
+    assert not any(kim.username in line["text"] for line in lines)
     assert take_officer_lines("kakao:bot-user-1") == []
     assert take_officer_lines("kakao:someone-else") == []

@@ -1,0 +1,138 @@
+"""Live handoff seen from the resident's web widget (390×844, real Chromium, real Rasa).
+
+The resident asks for a person in office hours and gets the queued answer; an officer signs
+in to the real console (over HTTP, like tests/e2e/test_handoff.py), claims the request and
+writes; the line shows up in the open widget without a reload (the page's EventSource on
+GET /api/me/handoff/events); the officer hands back and the bot greets the resident again.
+
+The session's ``rasa_stack`` cannot take extra environment, and the action server must see
+office hours whatever the day the suite runs: this module starts its own stack with
+SOTONG_HANDOFF_NOW on a Tuesday morning and its own web app on it. ``web_app`` is overridden
+here, so conftest's ``context``, ``page``, ``shot`` and ``axe_check`` work on this stack.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+import sotong.handoff.models
+import sotong.staff.models  # noqa: F401
+from devkit import BIN, ROOT
+from devkit.procs import free_port, stop, tail
+from sotong.db import dispose_engine, get_engine, session_scope
+from sotong.handoff import queue
+from sotong.staff import accounts
+from tests.browser.conftest import WebApp
+from tests.browser.test_chat_page import conversation, open_chat, say
+from tests.e2e.stack import RasaStack
+from tests.web.console.conftest import PASSWORD, ConsoleClient
+
+pytestmark = pytest.mark.e2e
+
+TUESDAY_MORNING = "2026-12-01T10:00:00"
+LINE = "안녕하세요, 민원여권과 김서진이에요"
+LIVE_WITHIN_MS = 5_000  # the stream polls the database every second
+
+
+@pytest.fixture(scope="module")
+def handoff_stack(browser_ready, tmp_path_factory) -> Iterator[RasaStack]:
+    stack = RasaStack(tmp_path_factory.mktemp("handoff-widget"), extra_env={"SOTONG_HANDOFF_NOW": TUESDAY_MORNING})
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="module")
+def web_app(handoff_stack) -> Iterator[WebApp]:
+    """As conftest's ``web_app`` (same command and environment), on this module's stack."""
+    port = free_port()
+    log = handoff_stack.workdir / "web.log"
+    env = dict(handoff_stack.env, SOTONG_WEB_PORT=str(port), SOTONG_WEB_NEW_DEVICES="100000")
+    proc = subprocess.Popen(
+        [str(BIN / "python"), "-m", "uvicorn", "--factory", "web.app:create_app"]
+        + ["--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--ws", "none"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop(proc)
+            raise RuntimeError(f"the web app did not start:\n{tail(log, 40)}")
+        try:
+            if requests.get(url + "/healthz", timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            time.sleep(0.2)
+    try:
+        yield WebApp(url, handoff_stack, log)
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="module")
+def officer(handoff_stack) -> Iterator[str]:
+    url = handoff_stack.env["DATABASE_URL"]
+    with session_scope(get_engine(url)) as s:
+        accounts.create_account(s, "kim-seojin", PASSWORD, role="officer", department="civil", display_name="김서진")
+    yield "kim-seojin"
+    dispose_engine(url)
+
+
+def bot_texts(page: Any) -> list[str]:
+    return page.locator("#chat-log .msg-bot").all_inner_texts()
+
+
+def test_an_officers_line_reaches_the_open_widget_live(page, web_app, officer, shot, axe_check, figures):
+    # The page subscribes to the officer stream (an EventSource) once its history is in.
+    with page.expect_response(lambda r: "/api/me/handoff/events" in r.url) as stream:
+        open_chat(page)
+    assert stream.value.status == 200
+    assert stream.value.headers["content-type"].startswith("text/event-stream")
+    asked = say(page, "상담원 연결해 주세요")
+    assert "연결을 요청했어요" in asked, asked
+
+    engine = get_engine(web_app.stack.env["DATABASE_URL"])
+    with session_scope(engine) as s:
+        request = queue.current(s, conversation(page.context))
+    assert request is not None and request.state == "waiting" and not request.callback
+
+    kim = ConsoleClient(web_app.url).signed_in(officer)
+    assert f"/console/handoff/{request.id}" in kim.get("/console/handoff").text
+    kim.get(f"/console/handoff/{request.id}")
+    assert kim.post(f"/console/handoff/{request.id}/claim", {"csrf_token": kim.csrf}).status_code == 303
+    kim.get(f"/console/handoff/{request.id}")
+
+    before = len(bot_texts(page))
+    written = time.monotonic()
+    assert kim.post(f"/console/handoff/{request.id}/say", {"csrf_token": kim.csrf, "text": LINE}).status_code == 303
+    page.wait_for_function(
+        "([n, line]) => Array.from(document.querySelectorAll('#chat-log .msg-bot'))"
+        ".slice(n).some(m => m.innerText.includes(line))",
+        arg=[before, LINE],
+        timeout=LIVE_WITHIN_MS,
+    )
+    figures["handoff_line_live_ms"] = round((time.monotonic() - written) * 1000)
+    assert sum(LINE in t for t in bot_texts(page)) == 1  # shown once
+    assert "[김서진] " + LINE in bot_texts(page)[-1]  # the officer's display name, not the login name
+    shot(page, "handoff-widget")
+    axe_check(page, "handoff-widget")
+
+    assert kim.post(f"/console/handoff/{request.id}/close", {"csrf_token": kim.csrf}).status_code == 303
+    assert web_app.stack.tracker(conversation(page.context))["paused"] is False
+    greeted = say(page, "안녕하세요")
+    assert "안녕하세요!" in greeted and "연결을 요청했어요" not in greeted, greeted
+    with session_scope(engine) as s:
+        assert queue.current(s, conversation(page.context)) is None
