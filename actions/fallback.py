@@ -5,10 +5,17 @@ closest, sotong/faq/guess.py) is answered honestly: "그건 아직 제가 안내
 department most likely to know with its phone, the main number and 120, and up to three
 close topics as buttons — never another service's answer. Anything else (small talk,
 gibberish) gets the closest services from the menu, as before.
+
+Two civic questions in a row that the bot could not answer: the second time the resident
+is handed to an officer, as if they had asked for 상담원 연결 (actions/handoff.hand_off).
+The count is read from the tracker's events, so it survives action-server restarts and
+works across replicas; small talk and other answers break the run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -17,9 +24,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import district_vars, latest_text
 from actions.complaints.tracking import ActionComplaintStatus, receipt_asked
 from actions.faq import guess_for, utter_unknown
+from actions.handoff import hand_off
 from actions.updates import AnswerAction
+from sotong.handoff.hours import handoff_now
 
 MAX_SUGGESTIONS = 4
+
+# the second failed civic answer in a row hands the resident over
+FAILURES_BEFORE_HANDOFF = 2
+# what the civic "I can't answer that" path utters (actions/faq.utter_unknown)
+_UNKNOWN = {"utter_faq_unknown", "utter_faq_unknown_department"}
+_FAILURE_HANDOFF = "utter_handoff_after_failures"
 
 
 def menu_buttons(domain: dict[str, Any]) -> list[dict[str, str]]:
@@ -38,9 +53,43 @@ def closest_services(ranking: list[dict[str, Any]], buttons: list[dict[str, str]
     return chosen[:MAX_SUGGESTIONS]
 
 
+def _failed_civic_turn(turn: Sequence[dict[str, Any]]) -> bool:
+    """One resident turn (its events after the user message): the fallback ran and said it
+    could not answer a civic question, and did not already hand the resident over."""
+    ran_fallback = any(e.get("event") == "action" and e.get("name") == ActionFallbackMenu.NAME for e in turn)
+    said = {(e.get("metadata") or {}).get("utter_action") for e in turn if e.get("event") == "bot"}
+    return ran_fallback and bool(said & _UNKNOWN) and _FAILURE_HANDOFF not in said
+
+
+def previous_failures(events: Sequence[dict[str, Any]]) -> int:
+    """Consecutive resident turns just before the current message that the fallback failed
+    to answer. Rasa logs a custom action's responses as ``bot`` events whose metadata
+    names the response (``utter_action``); a new session starts the count again."""
+    turns: list[list[dict[str, Any]]] = []
+    for e in events:
+        kind = e.get("event")
+        if kind == "session_started":
+            turns = []
+        elif kind == "user":
+            turns.append([])
+        elif turns:
+            turns[-1].append(e)
+    count = 0
+    for turn in reversed(turns[:-1]):  # the last turn is the one being answered now
+        if not _failed_civic_turn(turn):
+            break
+        count += 1
+    return count
+
+
 class ActionFallbackMenu(AnswerAction):
+    NAME = "action_fallback_menu"
+
+    def __init__(self, clock: Callable[[], datetime] = handoff_now) -> None:
+        self._clock = clock
+
     def name(self) -> str:
-        return "action_fallback_menu"
+        return self.NAME
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         latest = tracker.latest_message or {}
@@ -51,6 +100,9 @@ class ActionFallbackMenu(AnswerAction):
         guess = guess_for(latest_text(tracker))
         if guess is not None and guess.civic:
             utter_unknown(dispatcher, guess)
+            if previous_failures(tracker.events) + 1 >= FAILURES_BEFORE_HANDOFF:
+                dispatcher.utter_message(response=_FAILURE_HANDOFF)
+                return hand_off(dispatcher, tracker, self._clock())
             return []
         intent = (latest.get("intent") or {}).get("name")
         response = "utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback"

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ConversationPaused
+from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import district_vars, profile
@@ -48,6 +48,53 @@ def collected(tracker: Tracker) -> str:
     return "\n".join(lines)
 
 
+def _enqueue(tracker: Tracker, department: str, callback: bool) -> bool:
+    who = resident_of(tracker)
+    try:
+        with session_scope() as session:
+            queue.open_request(
+                session,
+                conversation_id=tracker.sender_id,
+                channel=who.channel,
+                resident_ref=who.user_id,
+                department_code=department,
+                summary=collected(tracker),
+                callback=callback,
+            )
+        return True
+    except Exception:  # the resident still gets the phone number
+        log.exception("handoff.queue.failed")
+        return False
+
+
+def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, now: datetime) -> list[EventType]:
+    """Queue the conversation for an officer (paused in office hours) or leave a callback ticket.
+
+    Shared by 상담원 연결 and the fallback after two failed answers in a row, so both
+    paths queue, pause and word it the same way.
+    """
+    p = profile()
+    department = p.handoff.department
+    dvars = district_vars(p, department)
+    hours = p.office_hours.hours()
+    state = office_state(now, hours)
+    opens = f"{hours.weekdays[0]:%H:%M}"
+    if state.kind == "open":
+        if _enqueue(tracker, department, callback=False):
+            dispatcher.utter_message(response="utter_handoff_queued", **dvars)
+            return [ConversationPaused()]
+        dispatcher.utter_message(response="utter_handoff_office_hours", **dvars)
+        return []
+    next_open_day = korean_date(state.next_open_day)
+    if _enqueue(tracker, department, callback=True):
+        dispatcher.utter_message(
+            response="utter_handoff_callback", next_open_day=next_open_day, opens_at=opens, **dvars
+        )
+        return []
+    dispatcher.utter_message(response="utter_handoff_after_hours", next_open_day=next_open_day, **dvars)
+    return []
+
+
 class ActionRequestHuman(AnswerAction):
     def __init__(self, clock: Callable[[], datetime] = handoff_now) -> None:
         self._clock = clock
@@ -55,42 +102,5 @@ class ActionRequestHuman(AnswerAction):
     def name(self) -> str:
         return "action_request_human"
 
-    def _enqueue(self, tracker: Tracker, department: str, callback: bool) -> bool:
-        who = resident_of(tracker)
-        try:
-            with session_scope() as session:
-                queue.open_request(
-                    session,
-                    conversation_id=tracker.sender_id,
-                    channel=who.channel,
-                    resident_ref=who.user_id,
-                    department_code=department,
-                    summary=collected(tracker),
-                    callback=callback,
-                )
-            return True
-        except Exception:  # the resident still gets the phone number
-            log.exception("handoff.queue.failed")
-            return False
-
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        p = profile()
-        department = p.handoff.department
-        dvars = district_vars(p, department)
-        hours = p.office_hours.hours()
-        state = office_state(self._clock(), hours)
-        opens = f"{hours.weekdays[0]:%H:%M}"
-        if state.kind == "open":
-            if self._enqueue(tracker, department, callback=False):
-                dispatcher.utter_message(response="utter_handoff_queued", **dvars)
-                return [ConversationPaused()]
-            dispatcher.utter_message(response="utter_handoff_office_hours", **dvars)
-            return []
-        next_open_day = korean_date(state.next_open_day)
-        if self._enqueue(tracker, department, callback=True):
-            dispatcher.utter_message(
-                response="utter_handoff_callback", next_open_day=next_open_day, opens_at=opens, **dvars
-            )
-            return []
-        dispatcher.utter_message(response="utter_handoff_after_hours", next_open_day=next_open_day, **dvars)
-        return []
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        return hand_off(dispatcher, tracker, self._clock())

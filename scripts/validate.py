@@ -17,11 +17,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Quoted utter_ names that are not responses: Rasa's bot-event metadata key naming the response.
+NOT_RESPONSES = {"utter_action"}
+
+
 def responses_named_in_actions() -> set:
     names = set()
     for path in (ROOT / "actions").rglob("*.py"):
         names.update(re.findall(r"[\"'](utter_[a-z0-9_]+)[\"']", path.read_text(encoding="utf-8")))
-    return names
+    return names - NOT_RESPONSES
 
 
 def main() -> int:

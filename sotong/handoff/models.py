@@ -4,11 +4,14 @@
 officer) → closed. Outside office hours it is a callback ticket (``callback`` true) that
 waits in the queue for the morning. ``handoff_message`` holds what the officer wrote;
 ``delivered_at`` stays empty until a channel without push (KakaoTalk) has shown it.
+``handoff_alert`` is the 알림톡 telling a KakaoTalk resident with a consented phone that
+an officer wrote (sotong.handoff.alerts): its own small outbox, because the complaint
+outbox's rows each announce one complaint history line.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, DateTime, ForeignKey, Integer, String, Text
 
 from sotong.db import Base
 
@@ -47,3 +50,26 @@ class HandoffMessage(Base):
     text = Column(Text, nullable=False)
     created_at = Column(DateTime, nullable=False)
     delivered_at = Column(DateTime, nullable=True)
+
+
+class HandoffAlert(Base):
+    """One 알림톡 "an officer answered" (statuses as in sotong.complaints.outbox)."""
+
+    __tablename__ = "handoff_alert"
+
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("handoff_request.id"), nullable=False, index=True)
+    resident_id = Column(Integer, ForeignKey("resident.id"), nullable=False)
+    template_code = Column(String(60), nullable=False)
+    params = Column(JSON, nullable=False)
+    text = Column(Text, nullable=False)
+    status = Column(String(12), nullable=False, index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime, nullable=False)
+    last_error = Column(Text, nullable=True)
+    provider_request_id = Column(String(120), nullable=True)
+    sent_at = Column(DateTime, nullable=True)
+    idempotency_key = Column(String(100), nullable=False, unique=True)
+    claimed_by = Column(String(64), nullable=True)
+    claimed_at = Column(DateTime, nullable=True)
+    created_at = Column(DateTime, nullable=False)

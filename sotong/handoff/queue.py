@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sotong.deadlines import now_utc, to_db
+from sotong.handoff import alerts
 from sotong.handoff.models import CLAIMED, CLOSED, WAITING, HandoffMessage, HandoffRequest
 from sotong.handoff.views import (
     HandoffConflict,
@@ -227,6 +228,7 @@ def say(
     )
     session.add(message)
     audit.record(session, who, "handoff.say", target=f"handoff:{row.id}", detail=text, ip=ip)
+    alerts.queue_alert(session, row, now)
     session.flush()
     return message_view(message)
 

@@ -8,6 +8,7 @@ import time
 
 from sotong.complaints import service
 from sotong.db import session_scope
+from sotong.handoff.alerts import deliver_due_alerts
 from sotong.notifications.dispatcher import deliver_due, requeue
 from sotong.notifications.masking import mask_phones
 from sotong.notifications.senders import sender_from_env
@@ -22,7 +23,12 @@ PURGE_EVERY_SECONDS = 24 * 3600
 
 def _deliver_once(sender, limit: int, ignore_backoff: bool = False, quiet: bool = False) -> None:
     codes = send_pending_codes(sender)
+    # 알림톡 for an officer's handoff lines (sotong/handoff/alerts.py), same sender and send rules.
+    handoff = deliver_due_alerts(sender, limit=limit)
     report = deliver_due(sender, limit=limit, ignore_backoff=ignore_backoff)
+    for status, count in handoff.by_status.items():
+        report.by_status[status] = report.by_status.get(status, 0) + count
+    report.retried += handoff.retried
     if codes:
         print(f"sender {sender.name}: {codes} verification code(s) handed over", flush=True)
     if quiet and not report.by_status and not report.retried:
