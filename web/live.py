@@ -41,25 +41,35 @@ RETRY_MS = 3000
 
 router = APIRouter(prefix="/api/me", tags=["resident"])
 
-_open: dict[int, int] = {}
-_open_lock = threading.Lock()
+
+class StreamSlots:
+    """At most MAX_STREAMS open streams per resident in this process (each SSE stream kind has its own)."""
+
+    def __init__(self, limit: int = MAX_STREAMS) -> None:
+        self.limit = limit
+        self._open: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, resident_id: int) -> bool:
+        with self._lock:
+            if self._open.get(resident_id, 0) >= self.limit:
+                return False
+            self._open[resident_id] = self._open.get(resident_id, 0) + 1
+            return True
+
+    def release(self, resident_id: int) -> None:
+        with self._lock:
+            left = self._open.get(resident_id, 1) - 1
+            if left > 0:
+                self._open[resident_id] = left
+            else:
+                self._open.pop(resident_id, None)
+
+    def count(self, resident_id: int) -> int:
+        return self._open.get(resident_id, 0)
 
 
-def _acquire(resident_id: int) -> bool:
-    with _open_lock:
-        if _open.get(resident_id, 0) >= MAX_STREAMS:
-            return False
-        _open[resident_id] = _open.get(resident_id, 0) + 1
-        return True
-
-
-def _release(resident_id: int) -> None:
-    with _open_lock:
-        left = _open.get(resident_id, 1) - 1
-        if left > 0:
-            _open[resident_id] = left
-        else:
-            _open.pop(resident_id, None)
+_slots = StreamSlots()
 
 
 def _last_event_id(request: Request) -> int | None:
@@ -124,7 +134,7 @@ async def _stream(request: Request, resident: WebResident, after: int) -> AsyncI
                 last_sent = time.monotonic()
             await asyncio.sleep(POLL_SECONDS)
     finally:
-        _release(resident.resident_id)
+        _slots.release(resident.resident_id)
 
 
 @router.get("/events")
@@ -132,7 +142,7 @@ async def events(request: Request, resident: WebResident = Depends(current_resid
     after = _last_event_id(request)
     if after is None:  # a fresh page has just loaded the list: only what happens from now on
         after = await run_in_threadpool(_latest_id, resident.resident_id)
-    if not _acquire(resident.resident_id):
+    if not _slots.acquire(resident.resident_id):
         raise ApiError(429, "too_many_streams", f"at most {MAX_STREAMS} live connections per resident; close a tab")
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(_stream(request, resident, after), media_type="text/event-stream", headers=headers)

@@ -11,7 +11,6 @@ The same lines are in Rasa's tracker too, so a reloaded page shows them in the h
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -24,30 +23,12 @@ from sotong.db import session_scope
 from sotong.handoff import queue
 from sotong.residents.updates import device_signed_in
 from web.errors import ApiError
-from web.live import HEARTBEAT_SECONDS, MAX_LIFETIME, MAX_STREAMS, POLL_SECONDS, RETRY_MS, _frame, _last_event_id
+from web.live import HEARTBEAT_SECONDS, MAX_LIFETIME, POLL_SECONDS, RETRY_MS, StreamSlots, _frame, _last_event_id
 from web.resident_auth import WebResident, current_resident
 
 router = APIRouter(prefix="/api/me/handoff", tags=["resident"])
 
-_open: dict[int, int] = {}
-_open_lock = threading.Lock()
-
-
-def _acquire(resident_id: int) -> bool:
-    with _open_lock:
-        if _open.get(resident_id, 0) >= MAX_STREAMS:
-            return False
-        _open[resident_id] = _open.get(resident_id, 0) + 1
-        return True
-
-
-def _release(resident_id: int) -> None:
-    with _open_lock:
-        left = _open.get(resident_id, 1) - 1
-        if left > 0:
-            _open[resident_id] = left
-        else:
-            _open.pop(resident_id, None)
+_slots = StreamSlots()  # separate from the complaint stream's: a page opens one of each
 
 
 def _latest(conversation_id: str) -> int:
@@ -83,7 +64,7 @@ async def _stream(request: Request, resident: WebResident, after: int) -> AsyncI
                 last_sent = time.monotonic()
             await asyncio.sleep(POLL_SECONDS)
     finally:
-        _release(resident.resident_id)
+        _slots.release(resident.resident_id)
 
 
 @router.get("/events")
@@ -91,7 +72,7 @@ async def officer_events(request: Request, resident: WebResident = Depends(curre
     after = _last_event_id(request)
     if after is None:  # a fresh page has just loaded the history: only what is written from now on
         after = await run_in_threadpool(_latest, resident.conversation_id)
-    if not _acquire(resident.resident_id):
-        raise ApiError(429, "too_many_streams", f"at most {MAX_STREAMS} live connections per resident; close a tab")
+    if not _slots.acquire(resident.resident_id):
+        raise ApiError(429, "too_many_streams", f"at most {_slots.limit} live connections per resident; close a tab")
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(_stream(request, resident, after), media_type="text/event-stream", headers=headers)

@@ -22,6 +22,7 @@ import os
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,13 +94,14 @@ class WebApp:
         return done.stdout
 
 
-@pytest.fixture(scope="session")
-def web_app(rasa_stack) -> Iterator[WebApp]:
+@contextmanager
+def serving_web_app(stack: Any) -> Iterator[WebApp]:
+    """``web.app:create_app`` under uvicorn (as `make run` serves it) in front of ``stack``."""
     port = free_port()
-    log = rasa_stack.workdir / "web.log"
+    log = stack.workdir / "web.log"
     # Every test's browser is a new device from 127.0.0.1: lift the per-address budget of new
     # devices (tests/web/test_new_device_limit.py tests the limit itself).
-    env = dict(rasa_stack.env, SOTONG_WEB_PORT=str(port), SOTONG_WEB_NEW_DEVICES="100000")
+    env = dict(stack.env, SOTONG_WEB_PORT=str(port), SOTONG_WEB_NEW_DEVICES="100000")
     proc = subprocess.Popen(
         [str(BIN / "python"), "-m", "uvicorn", "--factory", "web.app:create_app"]
         + ["--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--ws", "none"],
@@ -121,9 +123,15 @@ def web_app(rasa_stack) -> Iterator[WebApp]:
         except requests.RequestException:
             time.sleep(0.2)
     try:
-        yield WebApp(url, rasa_stack, log)
+        yield WebApp(url, stack, log)
     finally:
         stop(proc)
+
+
+@pytest.fixture(scope="session")
+def web_app(rasa_stack) -> Iterator[WebApp]:
+    with serving_web_app(rasa_stack) as app:
+        yield app
 
 
 @pytest.fixture

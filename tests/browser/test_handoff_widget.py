@@ -13,22 +13,18 @@ here, so conftest's ``context``, ``page``, ``shot`` and ``axe_check`` work on th
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
 import sotong.handoff.models
 import sotong.staff.models  # noqa: F401
-from devkit import BIN, ROOT
-from devkit.procs import free_port, stop, tail
 from sotong.db import dispose_engine, get_engine, session_scope
 from sotong.handoff import queue
 from sotong.staff import accounts
-from tests.browser.conftest import WebApp
+from tests.browser.conftest import WebApp, serving_web_app
 from tests.browser.test_chat_page import conversation, open_chat, say
 from tests.e2e.stack import RasaStack
 from tests.web.console.conftest import PASSWORD, ConsoleClient
@@ -52,34 +48,9 @@ def handoff_stack(browser_ready, tmp_path_factory) -> Iterator[RasaStack]:
 
 @pytest.fixture(scope="module")
 def web_app(handoff_stack) -> Iterator[WebApp]:
-    """As conftest's ``web_app`` (same command and environment), on this module's stack."""
-    port = free_port()
-    log = handoff_stack.workdir / "web.log"
-    env = dict(handoff_stack.env, SOTONG_WEB_PORT=str(port), SOTONG_WEB_NEW_DEVICES="100000")
-    proc = subprocess.Popen(
-        [str(BIN / "python"), "-m", "uvicorn", "--factory", "web.app:create_app"]
-        + ["--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--ws", "none"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop(proc)
-            raise RuntimeError(f"the web app did not start:\n{tail(log, 40)}")
-        try:
-            if requests.get(url + "/healthz", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.2)
-    try:
-        yield WebApp(url, handoff_stack, log)
-    finally:
-        stop(proc)
+    """As conftest's ``web_app``, on this module's stack."""
+    with serving_web_app(handoff_stack) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -134,7 +134,7 @@ def test_per_resident_cap(core_db, me, other, fast):
         for s in streams:
             s.close()
     deadline = time.monotonic() + 5
-    while live._open.get(me.resident_id, 0) >= live.MAX_STREAMS and time.monotonic() < deadline:
+    while live._slots.count(me.resident_id) >= live.MAX_STREAMS and time.monotonic() < deadline:
         time.sleep(0.1)  # the server notices the closed connections on its next poll
     again = Stream(me)
     try:
