@@ -52,8 +52,16 @@ class Mailbox:
         self._pages: "OrderedDict[str, tuple[str, list[Response], float]]" = OrderedDict()
 
     def __len__(self) -> int:
-        """Residents with anything kept (for the memory-bound tests)."""
+        """Residents with anything kept: at most 2 × max_senders (each kind is capped on its own)."""
         return len(set(self._held) | set(self._pages))
+
+    @property
+    def held_senders(self) -> int:
+        return len(self._held)
+
+    @property
+    def paged_senders(self) -> int:
+        return len(self._pages)
 
     # held answers ---------------------------------------------------------------
 
