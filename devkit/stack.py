@@ -159,7 +159,9 @@ class RasaStack:
         self.procs.append(supervisor)
         try:
             _wait_http(f"{self.action_url}/health", supervisor, self.log("actions"), 120)
-            _wait_http(f"{self.rasa_url}/status", supervisor, self.log("rasa"), 240, headers=self.auth_headers)
+            # A model loads in ~30 s on an idle 2-core machine; a busy one may need far longer.
+            start_wait = float(os.environ.get("SOTONG_STACK_START_SECONDS") or 240)
+            _wait_http(f"{self.rasa_url}/status", supervisor, self.log("rasa"), start_wait, headers=self.auth_headers)
         except Exception:
             self.stop()
             raise

@@ -21,6 +21,8 @@ export SOTONG_RASA_PORT="${SOTONG_RASA_PORT:-5005}"
 export SOTONG_ACTION_URL="${SOTONG_ACTION_URL:-http://127.0.0.1:${SOTONG_ACTION_PORT}/webhook}"
 # The web app relays the resident page's chat turns to Rasa here (web/chat.py).
 export SOTONG_RASA_URL="${SOTONG_RASA_URL:-http://127.0.0.1:${SOTONG_RASA_PORT}}"
+# Handoffs left idle or still waiting at closing time are swept once a minute (web/console/handoff_sweep.py).
+export SOTONG_HANDOFF_SWEEP_SECONDS="${SOTONG_HANDOFF_SWEEP_SECONDS:-60}"
 
 # secret NAME FILE: use $NAME if set, else the random value kept in FILE (made once, 0600).
 secret() {

@@ -40,7 +40,8 @@ class HandoffRequest(Base):
 
 class HandoffMessage(Base):
     __tablename__ = "handoff_message"
-    __table_args__ = (CheckConstraint("sender IN ('officer', 'resident')", name="sender_known"),)
+    # system: what the district tells the resident itself (the request became a callback ticket at closing)
+    __table_args__ = (CheckConstraint("sender IN ('officer', 'resident', 'system')", name="sender_known"),)
 
     id = Column(Integer, primary_key=True)
     request_id = Column(Integer, ForeignKey("handoff_request.id"), nullable=False, index=True)

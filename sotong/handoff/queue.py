@@ -9,7 +9,7 @@ admins see all. Each staff action is audited in the same transaction.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -29,9 +29,12 @@ from sotong.handoff.views import (
 from sotong.notifications.masking import mask_phones
 from sotong.staff import audit
 from sotong.staff.errors import Forbidden
+from sotong.staff.models import StaffAuditEntry
 from sotong.staff.principal import StaffPrincipal
 
 MAX_TEXT = 1000
+# lines the resident is shown: an officer's, and the district's own notice (sotong.handoff.sweep)
+TO_RESIDENT = ("officer", "system")
 MAX_SUMMARY = 2000
 
 __all__ = ["HandoffConflict", "HandoffNotFound", "InvalidHandoffInput", "MessageView", "RequestView"]
@@ -91,12 +94,12 @@ def current(session: Session, conversation_id: str) -> RequestView | None:
 
 
 def pending_for(session: Session, conversation_id: str) -> list[MessageView]:
-    """Officer lines the resident has not been shown yet, oldest first (channels without push)."""
+    """Officer (and system) lines the resident has not been shown yet, oldest first (channels without push)."""
     rows = session.execute(
         select(HandoffMessage)
         .where(
             HandoffMessage.conversation_id == conversation_id,
-            HandoffMessage.sender == "officer",
+            HandoffMessage.sender.in_(TO_RESIDENT),
             HandoffMessage.delivered_at.is_(None),
         )
         .order_by(HandoffMessage.id)
@@ -146,6 +149,32 @@ def get(session: Session, who: StaffPrincipal, request_id: int, *, ip: str | Non
     """One request; opening it is a view of a resident's conversation, so it is audited."""
     row = _row(session, who, request_id)
     audit.record(session, who, "handoff.view", target=f"handoff:{row.id}", ip=ip)
+    return request_view(row)
+
+
+WATCH_AUDIT_EVERY = timedelta(minutes=10)
+
+
+def watch(
+    session: Session, who: StaffPrincipal, request_id: int, *, ip: str | None = None, now: datetime | None = None
+) -> RequestView:
+    """One request for a page that refreshes itself: still a view of the conversation, but
+    audited at most once per ``WATCH_AUDIT_EVERY`` per officer, not at every poll."""
+    row = _row(session, who, request_id)
+    at = to_db(now or now_utc())
+    target = f"handoff:{row.id}"
+    seen = session.execute(
+        select(StaffAuditEntry.id)
+        .where(
+            StaffAuditEntry.account_id == who.account_id,
+            StaffAuditEntry.action == "handoff.view",
+            StaffAuditEntry.target == target,
+            StaffAuditEntry.at > at - WATCH_AUDIT_EVERY,
+        )
+        .limit(1)
+    ).first()
+    if seen is None:
+        audit.record(session, who, "handoff.view", target=target, detail="live page", ip=ip, now=now)
     return request_view(row)
 
 
@@ -261,12 +290,12 @@ def close(
 
 
 def officer_lines_since(session: Session, conversation_id: str, after: int, limit: int = 50) -> list[MessageView]:
-    """The officer's lines in this conversation with an id above ``after`` (a live stream's cursor)."""
+    """The officer's (and system) lines in this conversation with an id above ``after`` (a live stream's cursor)."""
     rows = session.execute(
         select(HandoffMessage)
         .where(
             HandoffMessage.conversation_id == conversation_id,
-            HandoffMessage.sender == "officer",
+            HandoffMessage.sender.in_(TO_RESIDENT),
             HandoffMessage.id > after,
         )
         .order_by(HandoffMessage.id)

@@ -57,6 +57,9 @@ class StaffSession(Base):
     last_seen_at = Column(DateTime, nullable=False)
     expires_at = Column(DateTime, nullable=False)  # absolute end; idle end is last_seen_at + idle limit
     revoked_at = Column(DateTime, nullable=True)
+    # where it signed in from, so the officer can tell their own browsers apart (내 계정)
+    ip = Column(String(64), nullable=True)
+    user_agent = Column(String(200), nullable=True)
 
     account = relationship(StaffAccount, lazy="joined")
 

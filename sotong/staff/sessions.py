@@ -54,7 +54,13 @@ def token_hash(token: str) -> str:
 
 
 def login(
-    session: Session, username: str, password: str, *, ip: str | None = None, now: datetime | None = None
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    ip: str | None = None,
+    user_agent: str | None = None,
+    now: datetime | None = None,
 ) -> SignedIn:
     """Check the password and open a session; LoginFailed or AccountLocked otherwise.
 
@@ -106,10 +112,16 @@ def login(
             created_at=at,
             last_seen_at=at,
             expires_at=at + MAX_AGE,
+            ip=ip[:64] if ip else None,
+            user_agent=_printable(user_agent)[:200] or None,
         )
     )
     audit.record(session, who, "login", ip=ip, now=now)
     return SignedIn(token, csrf, who)
+
+
+def _printable(text: str | None) -> str:
+    return "".join(ch for ch in (text or "") if ch >= " ")
 
 
 def current(session: Session, token: str | None, *, now: datetime | None = None) -> ActiveSession:

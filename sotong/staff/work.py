@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from sotong.complaints import queries, service
@@ -32,7 +32,8 @@ from sotong.staff import audit
 from sotong.staff.errors import EditConflict, Forbidden, InvalidStaffInput
 from sotong.staff.principal import StaffPrincipal
 
-QUEUE_LIMIT = 200
+QUEUE_LIMIT = 200  # the JSON API's default
+PAGE_SIZE = 100  # rows on one page of the console's queue
 # Console action -> the status it leads to (what the lifecycle table is asked about).
 ACTION_TARGETS = {
     "assign_department": ComplaintStatus.ASSIGNED,
@@ -98,17 +99,10 @@ def _check(choices: list[Choice], value: str | None, field: str) -> str | None:
     return value
 
 
-def list_queue(
-    session: Session,
-    who: StaffPrincipal,
-    filters: QueueFilters,
-    now: datetime | None = None,
-    limit: int = QUEUE_LIMIT,
-) -> list[ComplaintView]:
-    """The queue, due soonest first, within the officer's scope; unknown filter values are errors."""
+def _queue_statement(session: Session, who: StaffPrincipal, filters: QueueFilters, now: datetime):
+    """The queue's rows in scope and matching the filters (unknown filter values are errors)."""
     _require_worker(who)
-    now = now or now_utc()
-    stmt = _scope(select(Complaint), who).order_by(Complaint.due_at, Complaint.id).limit(limit)
+    stmt = _scope(select(Complaint), who)
     status = _check([Choice(s.value, s.value) for s in ComplaintStatus], filters.status, "status")
     if status:
         stmt = stmt.where(Complaint.status == status)
@@ -130,7 +124,49 @@ def list_queue(
         )
     if filters.overdue:
         stmt = stmt.where(Complaint.status.notin_([s.value for s in CLOSED]), Complaint.due_at < to_db(now))
+    return stmt
+
+
+def list_queue(
+    session: Session,
+    who: StaffPrincipal,
+    filters: QueueFilters,
+    now: datetime | None = None,
+    limit: int = QUEUE_LIMIT,
+    offset: int = 0,
+) -> list[ComplaintView]:
+    """The queue, due soonest first (the id breaks ties, so pages never overlap)."""
+    now = now or now_utc()
+    stmt = _queue_statement(session, who, filters, now)
+    stmt = stmt.order_by(Complaint.due_at, Complaint.id).limit(limit).offset(max(0, offset))
     return [build_view(c, now) for c in session.execute(stmt).unique().scalars().all()]
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[ComplaintView]
+    total: int  # complaints matching the filters, on every page
+    page: int  # 1-based; a page past the end shows the last one
+    pages: int
+    size: int
+
+
+def queue_page(
+    session: Session,
+    who: StaffPrincipal,
+    filters: QueueFilters,
+    page: int = 1,
+    now: datetime | None = None,
+    size: int = PAGE_SIZE,
+) -> QueuePage:
+    """One page of the queue and how many there are in all (the console's page links)."""
+    now = now or now_utc()
+    counted = _queue_statement(session, who, filters, now).with_only_columns(func.count(Complaint.id))
+    total = int(session.execute(counted.order_by(None)).scalar() or 0)
+    pages = max(1, -(-total // size))
+    page = min(max(1, page), pages)
+    rows = list_queue(session, who, filters, now, limit=size, offset=(page - 1) * size)
+    return QueuePage(rows, total, page, pages, size)
 
 
 def category_choices(session: Session) -> list[Choice]:

@@ -17,6 +17,7 @@ from sotong.complaints.residents import ResidentKey
 from sotong.db import session_scope
 from sotong.staff import accounts
 from sotong.staff.principal import StaffPrincipal
+from tests.web.console.conftest import console_url, new_client  # noqa: F401  (the console over HTTP, for test_console_*)
 
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 9, 21, 1, 0, tzinfo=timezone.utc)  # Monday 10:00 KST

@@ -16,7 +16,10 @@ from web.console.accounts import router as accounts_router
 from web.console.complaints import router as complaints_router
 from web.console.dashboard import router as dashboard_router
 from web.console.handoff import router as handoff_router
+from web.console.handoff_live import router as handoff_live_router
+from web.console.handoff_sweep import router as handoff_sweep_router
 from web.console.login import router as login_router
+from web.console.me import router as me_router
 from web.console.pages import install_handlers
 
 
@@ -25,6 +28,10 @@ def install(app: FastAPI) -> None:
     app.include_router(login_router)
     app.include_router(complaints_router)
     app.include_router(dashboard_router)
+    # the feeds first: /console/handoff/feed must not be taken for a request id
+    app.include_router(handoff_live_router)
     app.include_router(handoff_router)
+    app.include_router(handoff_sweep_router)  # start-up hook only: releases and tickets left requests
     app.include_router(accounts_router)
     app.include_router(audit_router)
+    app.include_router(me_router)

@@ -9,6 +9,9 @@ of the complaint gets 409 and the page as it is now, with a message saying so.
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -45,6 +48,7 @@ def queue(
     department: str = "",
     officer: str = "",
     overdue: str = "",
+    page: str = "1",
     active: ActiveSession = Depends(signed_in),
 ) -> Response:
     filters = work.QueueFilters(
@@ -54,15 +58,44 @@ def queue(
         officer=officer[:60] or None,
         overdue=overdue == "1",
     )
-    problem, rows = None, []
+    problem, found = None, None
+    number = int(page) if page.isdigit() and len(page) <= 6 else None
     with session_scope() as s:
         try:
-            rows = work.list_queue(s, active.principal, filters)
+            if number is None:
+                raise InvalidStaffInput("page", "a page is a number")
+            found = work.queue_page(s, active.principal, filters, number)
         except InvalidStaffInput as exc:
             problem = exc.field
         choices = _queue_choices(s)
-    context = {**staff_context(active), **choices, "rows": rows, "filters": filters, "problem": problem}
+    context = {
+        **staff_context(active),
+        **choices,
+        "rows": found.rows if found else [],
+        "paging": found,
+        "page_links": _page_links(filters, found) if found else None,
+        "filters": filters,
+        "problem": problem,
+    }
     return render(request, "console/queue.html", context, status_code=400 if problem else 200)
+
+
+def _page_query(filters: work.QueueFilters, page: int) -> str:
+    """The queue's query string for one page, with the filters as they are (urlencoded)."""
+    kept = {k: v for k, v in asdict(filters).items() if v not in (None, "", False)}
+    if kept.pop("overdue", False):
+        kept["overdue"] = "1"
+    return urlencode({**kept, "page": page})
+
+
+def _page_links(filters: work.QueueFilters, found: work.QueuePage) -> dict:
+    """Previous, first, a window around this page, last, next; each link keeps the filters."""
+    numbers = sorted({1, found.pages, *range(max(1, found.page - 2), min(found.pages, found.page + 2) + 1)})
+    return {
+        "numbers": [{"number": n, "query": _page_query(filters, n), "current": n == found.page} for n in numbers],
+        "prev": _page_query(filters, found.page - 1) if found.page > 1 else None,
+        "next": _page_query(filters, found.page + 1) if found.page < found.pages else None,
+    }
 
 
 def _detail(request: Request, active: ActiveSession, receipt_no: str, **extra) -> Response:

@@ -94,7 +94,9 @@ def login(
     failure: Exception | None = None
     with session_scope() as s:
         try:
-            signed = sessions.login(s, username, password, ip=client_ip(request))
+            signed = sessions.login(
+                s, username, password, ip=client_ip(request), user_agent=request.headers.get("user-agent")
+            )
         except (LoginFailed, AccountLocked) as exc:
             failure = exc  # caught inside the transaction: the failure count and audit line commit
             if limiter.failed(address):  # audited once, when the address reaches its limit
