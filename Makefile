@@ -51,6 +51,9 @@ validate: $(STAMP) ## Check the training data, the domain and the FAQ catalogue 
 run: $(MODEL) ## Set up if needed, then start Rasa (:5005), actions (:5055), web app (:8000), notifier; Ctrl-C stops all
 	scripts/run.sh
 
+run-prod: $(MODEL) ## Production profile: nginx, 2 Rasa + 2 action servers on PostgreSQL + Redis, web app, notifier (docs/production.md)
+	scripts/run_prod.sh
+
 shell: $(MODEL) ## Chat with the bot in the terminal (starts the action server too)
 	scripts/run.sh shell
 
@@ -89,4 +92,4 @@ lock: ## Re-resolve requirements.in into requirements.lock (in a scratch venv)
 clean: ## Remove trained models and local data (keeps the venv)
 	rm -rf models var results .pytest_cache
 
-.PHONY: help venv train validate run shell kakao-sim test bench lint fmt unit audit lock clean
+.PHONY: help venv train validate run run-prod shell kakao-sim test bench lint fmt unit audit lock clean

@@ -26,5 +26,8 @@ DATABASE_URL="sqlite:///$(mktemp -d)/conv.db" SOTONG_ACTION_URL="http://127.0.0.
 echo "== browser (Debian chromium for tests/browser; installed when missing and root)"
 bash scripts/install_browser.sh
 
+echo "== nginx (Debian package, for the production profile's fault tests in tests/prod)"
+bash scripts/install_nginx.sh
+
 echo "== pytest: unit, database (SQLite + PostgreSQL), end-to-end, browser"
 .venv/bin/python -m pytest -q "$@"

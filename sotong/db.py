@@ -89,7 +89,14 @@ def get_engine(url: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = _sqlite_engine(url)
     else:
-        engine = create_engine(url, future=True, pool_pre_ping=True)
+        # Per-process pool (docs/production.md: three replicas must fit PostgreSQL's 100 connections).
+        engine = create_engine(
+            url,
+            future=True,
+            pool_pre_ping=True,
+            pool_size=int(os.environ.get("SOTONG_DB_POOL_SIZE") or 5),
+            max_overflow=int(os.environ.get("SOTONG_DB_MAX_OVERFLOW") or 10),
+        )
     _engines[url] = engine
     return engine
 

@@ -7,7 +7,10 @@ retries-dedupe, kept answers and callback POSTs live in their own modules.
 Timing. The dialogue runs as its own task. The handler waits for it until the
 reply deadline (4.5 s by default) and never cancels it. Late answers go to
 Kakao's callbackUrl when the request has one, otherwise they are kept and shown
-with the resident's next message.
+with the resident's next message (state_relay.py).
+
+State. Kept answers, "더 보기" pages and the retry ledger live in this process
+(default) or in Redis shared by every replica (`state: redis`, state_store.py).
 """
 
 from __future__ import annotations
@@ -28,13 +31,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors.kakao.callback import post_callback
 from connectors.kakao.config import KakaoConfig, KakaoConfigError, load_config
 from connectors.kakao.handoff_lines import take_officer_lines
 from connectors.kakao.jobs import Job, JobRegistry, Messages
 from connectors.kakao.mailbox import Mailbox
 from connectors.kakao.render import callback_ack, render_pages, text_response, without_choices
 from connectors.kakao.request import BadSkillRequest, SkillRequest, UtteranceTooLong, parse_skill_request
+from connectors.kakao.state_relay import LateAnswers
+from connectors.kakao.state_store import KakaoState, build_state
 from connectors.kakao.texts import ConnectorTexts, load_texts
 from sotong.ratelimit import RateLimiter
 
@@ -55,7 +59,7 @@ class KakaoChannelRefused(RasaException):
     """Rasa prints a RasaException as one line and exits 1: no traceback at start-up."""
 
 
-class KakaoInput(InputChannel):
+class KakaoInput(LateAnswers, InputChannel):
     """KakaoTalk channel. Options: see connectors/kakao/config.py and docs/kakao.md."""
 
     @classmethod
@@ -75,13 +79,25 @@ class KakaoInput(InputChannel):
         config: KakaoConfig | None = None,
         texts: ConnectorTexts | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.config = config or load_config({})
         self.texts = texts or load_texts(self.config.messages_file)
         self._clock = clock
+        self._wall = wall  # what replicas agree on (the ledger's callback times)
         config = self.config
         self.jobs = JobRegistry(config.dedupe_window_seconds, clock, config.max_jobs, config.max_running_jobs)
         self.mailbox = Mailbox(config.held_reply_ttl_seconds, clock, config.max_tracked_senders)
+        # memory (one process) or redis (replicas): see state_store.py. Redis falls back to self.mailbox.
+        self.state: KakaoState = build_state(
+            config.state_settings,
+            self.mailbox,
+            dedupe_window_seconds=config.dedupe_window_seconds,
+            held_ttl_seconds=config.held_reply_ttl_seconds,
+            max_senders=config.max_tracked_senders,
+            max_jobs=config.max_jobs,
+            clock=clock,
+        )
         self.rate_limiter = RateLimiter(
             config.rate_limit_messages, config.rate_limit_seconds, max_keys=config.max_tracked_senders, clock=clock
         )
@@ -109,6 +125,7 @@ class KakaoInput(InputChannel):
         @kakao.listener("before_server_stop")
         async def drain(*_: Any) -> None:
             await self.drain(SHUTDOWN_GRACE_SECONDS)
+            await self.state.close()
 
         return kakao
 
@@ -144,17 +161,28 @@ class KakaoInput(InputChannel):
 
         if skill.more:
             # "더 보기" tap: the dialogue already answered; serve the kept page.
-            page = self.mailbox.page(skill.sender_id, skill.more)
+            page = await self.state.page(skill.sender_id, skill.more)
             return self._json(page or text_response(self.texts.more_expired))
 
         job = self.jobs.find_retry_target(skill.fingerprint)
+        entry = None
         if job is None:
+            # A retry of a request another replica is answering joins that one's answer.
+            entry = await self.state.claim(skill.fingerprint)
+            # A twin delivery to this process may have started the job while we asked.
+            job = self.jobs.find_retry_target(skill.fingerprint)
+        if job is None:
+            if entry is not None:
+                logger.info("kakao.request.retry_joined_replica status=%s", entry.status)
+                return self._json(await self._answer_remote(entry, skill, started))
             # Only new messages count: Kakao's own retries join the running job above.
             if not self.rate_limiter.allow(skill.sender_id):
                 logger.warning("kakao.request.rate_limited")
+                await self.state.release(skill.fingerprint)
                 return self._json(text_response(self.texts.rate_limited))
             if not self.jobs.has_room():
                 logger.warning("kakao.request.busy")
+                await self.state.release(skill.fingerprint)
                 return self._json(text_response(self.texts.busy))
             task = asyncio.ensure_future(self._run_dialogue(on_new_message, skill))
             job = self.jobs.start(skill.fingerprint, skill.sender_id, task)
@@ -196,32 +224,40 @@ class KakaoInput(InputChannel):
             await asyncio.wait({job.task}, timeout=max(0.0, remaining))
         except asyncio.CancelledError:
             # Kakao hung up or the server is stopping: the answer must still get out.
-            job.defer(callback_url, self._deliver, received_at=started)
+            self._defer(job, callback_url, started)
             raise
         if job.done:
-            return self._sync_answer(job)
-        job.defer(callback_url, self._deliver, received_at=started)
+            return await self._sync_answer(job)
+        self._defer(job, callback_url, started)
         if job.callback_url:
             return callback_ack(self.texts.callback_wait)
-        page, _ = self._compose(skill.sender_id, [{"text": self.texts.processing}])
+        return await self._processing(skill.sender_id)
+
+    async def _processing(self, sender_id: str) -> Response:
+        page, _ = await self._compose(sender_id, [{"text": self.texts.processing}])
         return page
 
-    def _sync_answer(self, job: Job) -> Response:
-        if job.response is None:
-            own = job.messages()
-            if job.deferred and self.mailbox.has_held(job.sender_id):
-                # A retry of a late request: its answer is among the kept ones.
-                own = []
-            job.response, _ = self._compose(job.sender_id, own)
+    async def _sync_answer(self, job: Job) -> Response:
+        if job.deferred:
+            await job.delivered.wait()  # composed or held by _deliver_late, never twice
+        async with job.answer_lock:
+            if job.response is None:
+                own = job.messages()
+                if job.deferred and await self.state.has_held(job.sender_id):
+                    # A retry of a late request: its answer is among the kept ones.
+                    own = []
+                job.response, _ = await self._compose(job.sender_id, own)
+                if not job.deferred:
+                    await self.state.finish(job.key, False, job.response, own)
         return job.response
 
-    def _compose(self, sender_id: str, own: Messages) -> tuple[Response, Messages]:
+    async def _compose(self, sender_id: str, own: Messages) -> tuple[Response, Messages]:
         """First page of kept answers (if any) followed by `own`; returns the kept ones too."""
-        held = self.mailbox.take_held(sender_id)
+        held = await self.state.take_held(sender_id)
         messages = ([{"text": self.texts.held_intro}] + without_choices(held) if held else []) + own
         token = uuid.uuid4().hex[:12]
         pages = render_pages(messages, self.texts, token)
-        self.mailbox.keep_pages(sender_id, token, pages)
+        await self.state.keep_pages(sender_id, token, pages)
         return pages[0], held
 
     def _usable_callback_url(self, url: str | None) -> str | None:
@@ -232,32 +268,6 @@ class KakaoInput(InputChannel):
             logger.warning("kakao.callback.url_refused reason=%s", refusal)
             return None
         return url
-
-    def _deliver(self, job: Job) -> None:
-        """Called once when a deferred job is done."""
-        if not job.callback_url:
-            self.mailbox.hold(job.sender_id, job.messages())
-            return
-        # Compose now, not in the task: a retry answered meanwhile must get this
-        # same answer instead of composing (and taking kept answers) a second time.
-        own = job.messages()
-        job.response, held = self._compose(job.sender_id, own)
-        self._spawn(self._deliver_by_callback(job, job.response, held + own))
-
-    async def _deliver_by_callback(self, job: Job, page: Response, messages: Messages) -> None:
-        deadline = (job.callback_received_at or self._clock()) + self.config.callback_validity_seconds
-        delivered = await post_callback(
-            job.callback_url or "",
-            page,
-            deadline,
-            attempt_timeout=self.config.callback_attempt_timeout_seconds,
-            clock=self._clock,
-            policy=self.config.callback_policy,
-        )
-        if not delivered:
-            # Kakao never showed it: show it with the resident's next message instead.
-            self.mailbox.restore(job.sender_id, messages)
-            job.response = None
 
     # --- the dialogue --------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from typing import Any
 from connectors.edge import parse_rate
 from connectors.kakao.callback_policy import DEFAULT_CALLBACK_HOSTS, CallbackPolicy
 from connectors.kakao.request import DEFAULT_PHOTO_HOSTS, InputLimits, InputMapping
+from connectors.kakao.state_store import StateSettings, state_settings
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class KakaoConfig:
     max_tracked_senders: int = 10_000  # kept answers, "더 보기" pages, rate-limit keys
     max_jobs: int = 10_000  # retry de-dup entries
     max_running_jobs: int = 1_000  # dialogues in flight; beyond: "busy" answer
+    # Held answers, pages and retry de-dup: this process's memory, or Redis shared by replicas.
+    state_settings: StateSettings = field(default_factory=StateSettings)
 
     @property
     def checks_secret(self) -> bool:
@@ -101,6 +104,9 @@ _KNOWN = {
     "max_tracked_senders",
     "max_jobs",
     "max_running_jobs",
+    "state",
+    "redis_url",
+    "redis_key_prefix",
     "held_reply_ttl_seconds",
     "request_id_header",
     "messages_file",
@@ -205,6 +211,7 @@ def load_config(
         max_tracked_senders=int(options.get("max_tracked_senders", KakaoConfig.max_tracked_senders)),
         max_jobs=int(options.get("max_jobs", KakaoConfig.max_jobs)),
         max_running_jobs=int(options.get("max_running_jobs", KakaoConfig.max_running_jobs)),
+        state_settings=state_settings(options, environ),
     )
     if production:
         _check_production(config)

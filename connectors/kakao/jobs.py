@@ -39,6 +39,11 @@ class Job:
         self.callback_url: str | None = None
         self.callback_received_at: float | None = None
         self.response: dict[str, Any] | None = None  # first page, reused for retries
+        # Set once a deferred job's answer is composed or held (channel._deliver_late):
+        # a retry waits for it instead of composing the same answer a second time.
+        self.delivered = asyncio.Event()
+        # One composer at a time: the original request and a retry may both be waiting.
+        self.answer_lock = asyncio.Lock()
         self._on_deferred_done: Callable[["Job"], None] | None = None
         self._clock = clock
         task.add_done_callback(self._finished)
@@ -69,6 +74,14 @@ class Job:
         self._on_deferred_done = deliver
         if self.task.done():
             deliver(self)
+
+    def prefer_callback(self, callback_url: str | None, received_at: float | None) -> None:
+        """A callbackUrl another replica registered for this request (state_store.py), if newer."""
+        if not callback_url or received_at is None:
+            return
+        if self.callback_received_at is None or received_at >= self.callback_received_at:
+            self.callback_url = callback_url
+            self.callback_received_at = received_at
 
     def _finished(self, _task: "asyncio.Task[Messages]") -> None:
         self.finished_at = self._clock()
