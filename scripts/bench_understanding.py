@@ -53,6 +53,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--data", type=Path, nargs="+", default=[ROOT / "data"])
     ap.add_argument("--model", type=Path, help="evaluate this candidate model instead of training one")
     ap.add_argument(
+        "--train-s",
+        type=float,
+        help="with --model: its full `rasa train --force` wall time (fresh cache), measured when it was trained",
+    )
+    ap.add_argument(
         "--previous",
         type=Path,
         default=ROOT / "models/sotong.tar.gz",
@@ -94,8 +99,12 @@ def measure(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> None
     if args.calibrate:
         report["calibration"] = calibrate(args.ood_train)
     if args.model:
-        model, train_s = args.model, None
-        report["candidate_desc"] = f"`{args.model}` (given, not trained here)"
+        model, train_s = args.model, args.train_s
+        report["candidate_desc"] = f"`{args.model}` (given, not trained here" + (
+            f"; its `rasa train --force` with a fresh cache, timed when it was trained: {train_s:.0f} s)"
+            if train_s
+            else ")"
+        )
     else:
         model, train_s = train_candidate(args.config, args.domain, args.data, tmp)
         report["candidate_desc"] = (

@@ -16,6 +16,7 @@ from devkit.timing import latency_figures
 from scripts.bench.understanding_score import score
 
 TRAIN_TIMEOUT = 2400
+SERVE_TIMEOUT = 1200
 # Depend on the catalogue code, not on the model: reported for the candidate only.
 CATALOGUE_FIGURES = (
     "faq_selector_top1",
@@ -74,7 +75,8 @@ def train_rs(config: Path, data_dirs: Sequence[Path], tmp: Path) -> tuple[Path, 
 def evaluate(name: str, model: Path, tests: Sequence[dict[str, Any]], tmp: Path) -> dict[str, Any]:
     """Serve ``model``, parse every test utterance (warm-up, then timed) and score the parses."""
     say(f"{name}: serving {model.name}, parsing {len(tests)} utterances twice")
-    res = serve_and_parse(model, [t["text"] for t in tests], tmp / f"serve-{name}")
+    # On a shared, loaded machine a model has taken over 6 min to load (devkit's default is 5).
+    res = serve_and_parse(model, [t["text"] for t in tests], tmp / f"serve-{name}", start_timeout=SERVE_TIMEOUT)
     res.update(latency_figures(res.pop("latencies_ms")))
     m = score(tests, res.pop("preds"))
     if name != "candidate":

@@ -101,6 +101,14 @@ def render(report: dict[str, Any]) -> str:
         "answered share of catalogue examples stayed level (0.770 -> 0.775) while wrong topics fell "
         "from 0.068 to 0.044 and refusal examples that would get an answer from 0.116 to 0.034 "
         "(before: MIN_SCORE -0.5, MIN_SIMILARITY 0.10, no such class).",
+        "",
+        "Tried and not kept (session 4): a second, binary SVM as a gate (every catalogue example against "
+        "every refusal example, classes weighted equally; MIN_MARGIN 0.1 and gate 0.25, picked on the "
+        "training folds, where right answers rose 0.779 -> 0.793 and answered refusal examples fell "
+        "0.037 -> 0.028). On the held-out sets, scoring the same parses, it did worse: FAQ top-1 "
+        "0.843 -> 0.831, near-scope answered wrongly 0.082 -> 0.093. Morpheme (mecab) features beside "
+        "the character n-grams moved along the same trade-off on the training folds (more right answers "
+        "and more answered refusal examples at every threshold), so they were not kept either.",
     ]
     rs = report["models"].get("responseselector")
     if rs and cand.get("faq_selector_top1") is not None:
