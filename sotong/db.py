@@ -118,7 +118,9 @@ def import_models() -> None:
     import sotong.privacy.models
     import sotong.residents.models
     import sotong.residents.prefs_models
-    import sotong.staff.models  # noqa: F401
+    import sotong.staff.models
+    import sotong.studio.change_models
+    import sotong.studio.release_models  # noqa: F401
 
 
 def create_schema(engine: Engine | None = None) -> None:

@@ -21,6 +21,11 @@ from web.console.handoff_sweep import router as handoff_sweep_router
 from web.console.login import router as login_router
 from web.console.me import router as me_router
 from web.console.pages import install_handlers
+from web.console.studio_answers import router as studio_answers_router
+from web.console.studio_changes import router as studio_changes_router
+from web.console.studio_inbox import router as studio_inbox_router
+from web.console.studio_publish import router as studio_publish_router
+from web.console.studio_teach import router as studio_teach_router
 
 
 def install(app: FastAPI) -> None:
@@ -35,3 +40,9 @@ def install(app: FastAPI) -> None:
     app.include_router(accounts_router)
     app.include_router(audit_router)
     app.include_router(me_router)
+    # the training studio (/console/studio/): trainers teach, admins publish
+    app.include_router(studio_inbox_router)
+    app.include_router(studio_teach_router)
+    app.include_router(studio_answers_router)
+    app.include_router(studio_changes_router)
+    app.include_router(studio_publish_router)

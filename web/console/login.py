@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sotong.db import session_scope
 from sotong.staff import accounts, audit, sessions, throttle
-from sotong.staff.errors import AccountLocked, LoginFailed
+from sotong.staff.errors import AccountLocked, LoginFailed, NotSignedIn
 from sotong.staff.sessions import ActiveSession
 from web.console.pages import (
     COOKIE_PATH,
@@ -63,8 +63,15 @@ def _login_page(request: Request, next_url: str, problem: str | None = None, sta
 
 
 @router.get("/")
-def home() -> Response:
-    response = RedirectResponse("/console/complaints", status_code=303)
+def home(request: Request) -> Response:
+    """Officers start at the complaint queue, trainers (who work no complaints) at the studio."""
+    with session_scope() as s:
+        try:
+            active = sessions.current(s, request.cookies.get(SESSION_COOKIE))
+        except NotSignedIn:
+            active = None
+    works_complaints = active is None or active.principal.works_complaints
+    response = RedirectResponse("/console/complaints" if works_complaints else "/console/studio/", status_code=303)
     security_headers(response)
     return response
 

@@ -131,7 +131,7 @@ def safe_next(value: str | None) -> str:
     """Only a console path: never another site (open redirect) or a protocol-relative URL."""
     if value and value.startswith("/console/") and not value.startswith("//") and "\\" not in value:
         return value
-    return "/console/complaints"
+    return "/console/"  # the home page sends each role to its own first page
 
 
 async def _not_signed_in(request: Request, exc: NotSignedIn) -> Response:

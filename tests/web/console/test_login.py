@@ -57,7 +57,8 @@ def test_next_never_leaves_the_console(client, accounts_made, next_url):
         "/console/login",
         {"username": "kim", "password": PASSWORD, "login_token": client.hidden("login_token"), "next": next_url},
     )
-    assert response.headers["location"] == "/console/complaints"
+    assert response.headers["location"] == "/console/"
+    assert client.get("/console/").headers["location"] == "/console/complaints"  # an officer's first page
 
 
 def test_wrong_password_and_unknown_name_look_the_same(client, accounts_made):
