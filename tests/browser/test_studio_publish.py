@@ -13,6 +13,7 @@ that has no validate script, so it stops at validation without training.
 from __future__ import annotations
 
 import fcntl
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 
 from sotong.db import session_scope
 from sotong.studio import training
+from sotong.studio.release_models import RUNNING, StudioTraining
 from tests.browser.test_console import DESK, new_page
 from tests.studio.publish_kit import PASSWORD, fake_rasa, finished_training, people, studio  # noqa: F401
 from tests.web.conftest import serve
@@ -52,6 +54,18 @@ def sign_in(page: Any, username: str) -> None:
     page.wait_for_url(f"**{PAGE}")
 
 
+def _wait_for_the_worker(engine: Any, training_id: int, timeout: float = 120) -> None:
+    """Until the worker process (started by the page) has reported that it waits for the lock."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope(engine) as s:
+            row = s.get(StudioTraining, training_id)
+            if row is not None and row.status == RUNNING:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"training {training_id}: the worker never reported")
+
+
 def test_a_trainer_watches_a_training_move_on_without_reloading(chromium, console, core_db, studio, axe_check, shot):
     page = new_page(chromium, console, viewport=DESK)
     sign_in(page, "teacher")
@@ -65,6 +79,7 @@ def test_a_trainer_watches_a_training_move_on_without_reloading(chromium, consol
         tid = int(page.url.split("training=")[1].split("&")[0])
         # Playwright's string predicates need eval, which the page's CSP refuses: expect() instead.
         expect(page.locator("#training-stage")).to_contain_text("기다려요")
+        _wait_for_the_worker(core_db, tid)  # its own "waiting" report must not come after ours below
         marks = []
         page.on("framenavigated", lambda frame: marks.append(frame.url))
         # The worker's next report: the bar and the words follow without a reload.
