@@ -3,7 +3,7 @@
 ``rasa run --auth-token …`` shows the HTTP API token to every user of the machine
 (``ps``, /proc/<pid>/cmdline). This launcher reads the token from SOTONG_RASA_TOKEN
 or from the file named by SOTONG_RASA_TOKEN_FILE (owner-only), hands it to Rasa's
-own CLI entry point in-process, and adds three defaults:
+own CLI entry point in-process, and adds these defaults:
 
 * Rasa listens on SOTONG_RASA_HOST (default 127.0.0.1). In a district the KakaoTalk
   webhook reaches Rasa through the district's reverse proxy; set 0.0.0.0 only when
@@ -11,6 +11,8 @@ own CLI entry point in-process, and adds three defaults:
 * The HTTP API token is accepted as ``Authorization: Bearer <token>`` (kept out of
   URLs and access logs) and compared in constant time. ``?token=`` still works in
   development for old scripts; production mode refuses it.
+* ``PUT /model`` loads the new model in a worker thread, so answers keep flowing while a
+  published model loads (scripts/rasa_model_load.py).
 * umask 077, so anything Rasa creates (an SQLite tracker store) is owner-only, and
   phone numbers are masked in every log line (sotong.logmask).
 
@@ -27,6 +29,7 @@ import sys
 from functools import wraps
 from pathlib import Path
 
+from scripts.rasa_model_load import install_off_loop_model_load
 from sotong import logmask
 from sotong.settings import production_mode
 
@@ -133,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     import rasa.cli.run
 
     install_constant_time_auth()
+    install_off_loop_model_load()
     make_parser = rasa_main.create_argument_parser
 
     def create_argument_parser():

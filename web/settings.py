@@ -71,6 +71,13 @@ def rasa_url() -> str:
     return f"http://127.0.0.1:{_int('SOTONG_RASA_PORT', 5005, 1, 65535)}"
 
 
+def rasa_replica_urls() -> tuple[str, ...]:
+    """Each Rasa replica's own URL (SOTONG_RASA_REPLICA_URLS, space- or comma-separated), for what
+    must reach every replica (a published model); empty = Rasa is the one process at rasa_url()."""
+    urls = (_env("SOTONG_RASA_REPLICA_URLS") or "").replace(",", " ").split()
+    return tuple(u.rstrip("/") for u in urls if u.startswith(("http://", "https://")))
+
+
 def web_channel_secret() -> str | None:
     """The secret the web app shows Rasa's web channel; None = the page's chat is closed."""
     return _env("SOTONG_WEB_CHANNEL_SECRET") or None

@@ -1,7 +1,8 @@
 """Publishing a candidate model (배포) and rolling back (되돌리기), with no downtime.
 
 Rasa swaps models on ``PUT /model`` (its HTTP API, behind SOTONG_RASA_TOKEN): it loads the
-new model while the old one keeps answering, then switches. Every published model is kept
+new model in a worker thread while the old one keeps answering (scripts/rasa_model_load.py), then
+switches. With replicas (`make run-prod`) every replica is loaded in turn. Every published model is kept
 in ``<models>/releases/``; the live one is also copied to the file `make run` serves, so a
 restart keeps it. The first publish records the model `make train` had made as the
 ``baseline`` release, so it can be rolled back to.
@@ -59,25 +60,47 @@ class PublishConflict(Exception):
 
 @dataclass(frozen=True)
 class RasaModelApi:
+    """Rasa's HTTP API for models. ``url`` is where Rasa answers (behind nginx: any replica);
+    ``replicas`` lists each replica's own URL (SOTONG_RASA_REPLICA_URLS), so a publish reaches
+    every one of them, not whichever nginx picks."""
+
     url: str
     token: str
     timeout: float = LOAD_TIMEOUT
+    replicas: tuple[str, ...] = ()
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    def load(self, model: Path) -> None:
+    def _put(self, url: str, model: Path) -> None:
         try:
             resp = requests.put(
-                f"{self.url.rstrip('/')}/model",
+                f"{url.rstrip('/')}/model",
                 json={"model_file": str(model)},
                 headers=self._headers(),
                 timeout=self.timeout,
             )
         except requests.RequestException as exc:
-            raise RasaUnavailable(f"Rasa not reachable: {type(exc).__name__}") from None
+            raise RasaUnavailable(f"Rasa at {url} not reachable: {type(exc).__name__}") from None
         if resp.status_code != 204:
-            raise RasaUnavailable(f"Rasa answered {resp.status_code}: {resp.text[:300]}")
+            raise RasaUnavailable(f"Rasa at {url} answered {resp.status_code}: {resp.text[:300]}")
+
+    def load(self, model: Path, previous: Path | None = None) -> None:
+        """Load ``model`` on every replica, one at a time (each keeps answering while it loads:
+        scripts/rasa_model_load.py). When one refuses, those already switched go back to
+        ``previous``, so the replicas never serve different models for long."""
+        switched: list[str] = []
+        for url in self.replicas or (self.url,):
+            try:
+                self._put(url, model)
+            except RasaUnavailable:
+                for done in switched if previous is not None else ():
+                    try:
+                        self._put(done, previous)  # type: ignore[arg-type]
+                    except RasaUnavailable:
+                        pass  # it restarts on the served file, which is still the previous model
+                raise
+            switched.append(url)
 
     def served_model(self) -> str | None:
         """The model file Rasa serves now (``GET /status``), None when unknown."""
@@ -167,7 +190,7 @@ def publish(
         baseline = _keep_baseline(settings) if live is None else None
         # Nothing is written before Rasa has the model: on SQLite a write would hold the
         # database lock for the whole load, and a refused load must leave no trace.
-        api.load(model)
+        api.load(model, previous=settings.serving_model)
         _install_serving_copy(model, settings, candidate.started_at or candidate.created_at)
         below = session.get(StudioRelease, live.id) if live else None
         if baseline is not None:
@@ -217,7 +240,7 @@ def rollback(
         model = settings.releases_dir / target.model_file
         if not model.exists():
             raise NotPublishable("missing_file")
-        api.load(model)
+        api.load(model, previous=settings.serving_model)
         # Dated now: `make run` must not retrain over a rollback from the (unchanged) data.
         _install_serving_copy(model, settings, now_utc())
         row = StudioRelease(

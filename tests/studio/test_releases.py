@@ -17,7 +17,7 @@ from sotong.studio import publish as pub
 from sotong.studio import releases, training
 from sotong.studio.release_models import FAILED, REFUSED, StudioRelease, StudioTraining
 from sotong.studio.release_settings import load_studio_settings
-from tests.studio.publish_kit import fake_rasa, finished_training, people, studio  # noqa: F401
+from tests.studio.publish_kit import FakeRasa, fake_rasa, finished_training, people, studio  # noqa: F401
 
 
 def _api(fake):
@@ -234,3 +234,35 @@ def test_publishing_marks_the_changes_the_candidate_was_trained_on(core_db, stud
         assert [c.id for c in pending_changes(s)] == [later["id"]]
         published = s.get(StudioChange, taught["id"])
         assert published.release_ref == f"release:{live.seq}" and published.published_at is not None
+
+
+def test_a_publish_reaches_every_replica_or_none(core_db, studio, fake_rasa, people):
+    """With replicas (SOTONG_RASA_REPLICA_URLS) each one loads the model; when the second refuses,
+    the first goes back to the model it served, so the replicas never stay split."""
+    other = FakeRasa(token=fake_rasa.token).start()
+    try:
+        both = pub.RasaModelApi(fake_rasa.url, fake_rasa.token, timeout=10, replicas=(fake_rasa.url, other.url))
+        first = finished_training(core_db, studio, people.trainer, "model one")
+        with session_scope(core_db) as s:
+            one = pub.publish(s, first, people.admin, api=both, settings=studio, expected_live_id=None)
+        assert fake_rasa.loads == other.loads == ["model one"]
+
+        other.fail_with = 500
+        second = finished_training(core_db, studio, people.trainer, "model two")
+        with pytest.raises(pub.RasaUnavailable), session_scope(core_db) as s:
+            pub.publish(s, second, people.admin, api=both, settings=studio, expected_live_id=one.id)
+        assert fake_rasa.loads == ["model one", "model two", "model one"]  # switched, then put back
+        assert fake_rasa.served == str(studio.serving_model) and studio.serving_model.read_text() == "model one"
+        with session_scope(core_db) as s:
+            assert releases.live_release(s).id == one.id
+    finally:
+        other.stop()
+
+
+def test_replica_urls_come_from_the_environment(monkeypatch):
+    from web.settings import rasa_replica_urls
+
+    monkeypatch.setenv("SOTONG_RASA_REPLICA_URLS", "http://127.0.0.1:5105/, http://127.0.0.1:5106 ftp://x javascript:1")
+    assert rasa_replica_urls() == ("http://127.0.0.1:5105", "http://127.0.0.1:5106")
+    monkeypatch.delenv("SOTONG_RASA_REPLICA_URLS")
+    assert rasa_replica_urls() == ()

@@ -31,7 +31,7 @@ from sotong.studio.publish import NotPublishable, PublishConflict, RasaModelApi,
 from sotong.studio.release_settings import load_studio_settings
 from sotong.studio.training import TrainingBusy, spawn_worker, start_training
 from web.console.pages import client_ip, render, secure_headers, signed_in, staff_context
-from web.settings import rasa_token, rasa_url
+from web.settings import rasa_replica_urls, rasa_token, rasa_url
 
 router = APIRouter(prefix="/console/studio/publish", include_in_schema=False)
 PAGE = "/console/studio/publish"
@@ -116,7 +116,7 @@ def train(request: Request, active: ActiveSession = Depends(studio_staff)) -> Re
 
 def _api() -> RasaModelApi | None:
     token = rasa_token()
-    return RasaModelApi(rasa_url(), token) if token else None
+    return RasaModelApi(rasa_url(), token, replicas=rasa_replica_urls()) if token else None
 
 
 def _change(request: Request, active: ActiveSession, action: str, training_id: int | None, live_id: int | None):
