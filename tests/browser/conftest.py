@@ -134,6 +134,45 @@ def web_app(rasa_stack) -> Iterator[WebApp]:
         yield app
 
 
+# Live handoff (tests/browser/test_console_handoff.py, test_handoff_widget.py): one stack for both,
+# with office hours fixed at a Tuesday morning so a request reaches the officers' queue.
+TUESDAY_MORNING = "2026-12-01T10:00:00"
+OFFICER = "kim-seojin"
+
+
+@pytest.fixture(scope="session")
+def handoff_stack(browser_ready, tmp_path_factory) -> Iterator[Any]:
+    from tests.e2e.stack import RasaStack
+
+    stack = RasaStack(tmp_path_factory.mktemp("handoff"), extra_env={"SOTONG_HANDOFF_NOW": TUESDAY_MORNING})
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def handoff_web_app(handoff_stack) -> Iterator[WebApp]:
+    """As ``web_app``, in front of the handoff stack."""
+    with serving_web_app(handoff_stack) as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
+def officer(handoff_stack) -> Iterator[str]:
+    """An officer of the civil department (김서진) on the handoff stack; password PASSWORD."""
+    from sotong.db import dispose_engine, get_engine, session_scope
+    from sotong.staff import accounts
+    from tests.web.console.conftest import PASSWORD
+
+    url = handoff_stack.env["DATABASE_URL"]
+    with session_scope(get_engine(url)) as s:
+        accounts.create_account(s, OFFICER, PASSWORD, role="officer", department="civil", display_name="김서진")
+    yield OFFICER
+    dispose_engine(url)
+
+
 @pytest.fixture
 def context(chromium, web_app) -> Iterator[Any]:
     ctx = chromium.new_context(

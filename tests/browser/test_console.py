@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -21,10 +20,9 @@ from sotong.complaints.residents import ResidentKey
 from sotong.db import session_scope
 from sotong.staff import accounts
 from tests.browser.conftest import VIEWPORT
+from tests.browser.desk import new_page, sign_in
 from tests.web.conftest import serve
-
-PASSWORD = "correct horse battery"
-DESK = {"width": 1280, "height": 900}
+from tests.web.console.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -55,25 +53,6 @@ def receipt(core_db) -> str:
             idempotency_key=uuid.uuid4().hex,
         )
     return filed.complaint.receipt_no
-
-
-def new_page(chromium, base: str, viewport=DESK) -> Any:
-    ctx = chromium.new_context(viewport=viewport, locale="ko-KR", base_url=base)
-    ctx.set_default_timeout(20_000)
-    page = ctx.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    page.on("console", lambda msg: page.errors.append(msg.text) if "Content Security Policy" in msg.text else None)
-    return page
-
-
-def sign_in(page: Any, username: str = "kim", password: str = PASSWORD) -> None:
-    page.goto("/console/complaints")
-    assert "/console/login" in page.url
-    page.get_by_label("아이디").fill(username)
-    page.get_by_label("비밀번호").fill(password)
-    page.get_by_role("button", name="로그인").click()
-    page.wait_for_url("**/console/complaints")
 
 
 def stages(engine, receipt: str) -> list[str]:

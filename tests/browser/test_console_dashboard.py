@@ -13,7 +13,8 @@ from sotong.complaints import service
 from sotong.complaints.residents import ResidentKey
 from sotong.db import session_scope
 from tests.browser.conftest import RESULTS, VIEWPORT
-from tests.browser.test_console import console, new_page, sign_in  # noqa: F401  (console is a fixture)
+from tests.browser.desk import new_page, sign_in
+from tests.browser.test_console import console  # noqa: F401  (a fixture)
 
 KST = timezone(timedelta(hours=9))
 STAFF = service.Actor.staff("admin")

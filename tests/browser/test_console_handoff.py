@@ -25,69 +25,32 @@ import pytest
 
 import sotong.handoff.models
 import sotong.staff.models  # noqa: F401
-from sotong.db import dispose_engine, get_engine, session_scope
+from sotong.db import get_engine, session_scope
 from sotong.handoff import queue
-from sotong.staff import accounts
-from tests.browser.conftest import WebApp, serving_web_app
+from tests.browser.conftest import WebApp
+from tests.browser.desk import new_page, sign_in
 from tests.browser.test_chat_page import conversation, open_chat, say, user_texts
-from tests.e2e.stack import RasaStack
 
 pytestmark = pytest.mark.e2e
 
-TUESDAY_MORNING = "2026-12-01T10:00:00"
-PASSWORD = "correct horse battery"
-DESK = {"width": 1280, "height": 900}
+
 RESIDENT_LINE = "서곶로 77 앞 가로등이 며칠째 꺼져 있어요"
 OFFICER_LINE = "안녕하세요, 민원여권과 김서진이에요. 바로 확인해 볼게요."
 LIVE_WITHIN_MS = 15_000  # the queue polls every 5 s, a conversation every 3 s, the widget's stream every 1 s
 
 
 @pytest.fixture(scope="module")
-def handoff_stack(browser_ready, tmp_path_factory) -> Iterator[RasaStack]:
-    stack = RasaStack(tmp_path_factory.mktemp("console-handoff"), extra_env={"SOTONG_HANDOFF_NOW": TUESDAY_MORNING})
-    stack.start()
-    try:
-        yield stack
-    finally:
-        stack.stop()
-
-
-@pytest.fixture(scope="module")
-def web_app(handoff_stack) -> Iterator[WebApp]:
-    with serving_web_app(handoff_stack) as app:
-        yield app
-
-
-@pytest.fixture(scope="module")
-def officer(handoff_stack) -> Iterator[str]:
-    url = handoff_stack.env["DATABASE_URL"]
-    with session_scope(get_engine(url)) as s:
-        accounts.create_account(s, "kim-seojin", PASSWORD, role="officer", department="civil", display_name="김서진")
-    yield "kim-seojin"
-    dispose_engine(url)
+def web_app(handoff_web_app) -> WebApp:
+    return handoff_web_app
 
 
 @pytest.fixture
 def desk(chromium, web_app) -> Iterator[Any]:
     """The officer's browser: a second context, so nothing is shared with the resident's."""
-    ctx = chromium.new_context(viewport=DESK, locale="ko-KR", base_url=web_app.url)
-    ctx.set_default_timeout(30_000)
-    page = ctx.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page = new_page(chromium, web_app.url, timeout_ms=30_000)
     yield page
-    ctx.close()
-    assert not problems, f"JavaScript or CSP errors on the console: {problems}"
-
-
-def sign_in(desk: Any, username: str) -> None:
-    desk.goto("/console/handoff")
-    assert "/console/login" in desk.url
-    desk.get_by_label("아이디").fill(username)
-    desk.get_by_label("비밀번호").fill(PASSWORD)
-    desk.get_by_role("button", name="로그인").click()
-    desk.wait_for_url("**/console/handoff")
+    page.context.close()
+    assert not page.errors, f"JavaScript or CSP errors on the console: {page.errors}"
 
 
 def mark_loaded(desk: Any) -> None:
@@ -100,7 +63,7 @@ def not_reloaded(desk: Any) -> bool:
 
 
 def test_an_officer_answers_a_handed_off_chat_from_the_console(page, desk, web_app, officer, shot, axe_check, figures):
-    sign_in(desk, officer)
+    sign_in(desk, officer, at="/console/handoff")
     assert "기다리는 요청이 없어요" in desk.inner_text("#handoff-queue")
     mark_loaded(desk)
 

@@ -6,7 +6,9 @@ test_console.py's ``console``), no Rasa needed."""
 from __future__ import annotations
 
 from tests.browser.conftest import VIEWPORT
-from tests.browser.test_console import PASSWORD, console, new_page, sign_in  # noqa: F401  (fixture)
+from tests.browser.desk import new_page, sign_in
+from tests.browser.test_console import console  # noqa: F401  (a fixture)
+from tests.web.console.conftest import PASSWORD
 
 NEW = "a brand new passphrase"
 

@@ -14,52 +14,28 @@ here, so conftest's ``context``, ``page``, ``shot`` and ``axe_check`` work on th
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import sotong.handoff.models
 import sotong.staff.models  # noqa: F401
-from sotong.db import dispose_engine, get_engine, session_scope
+from sotong.db import get_engine, session_scope
 from sotong.handoff import queue
-from sotong.staff import accounts
-from tests.browser.conftest import WebApp, serving_web_app
+from tests.browser.conftest import WebApp
 from tests.browser.test_chat_page import conversation, open_chat, say
-from tests.e2e.stack import RasaStack
-from tests.web.console.conftest import PASSWORD, ConsoleClient
+from tests.web.console.conftest import ConsoleClient
 
 pytestmark = pytest.mark.e2e
 
-TUESDAY_MORNING = "2026-12-01T10:00:00"
 LINE = "안녕하세요, 민원여권과 김서진이에요"
 LIVE_WITHIN_MS = 5_000  # the stream polls the database every second
 
 
 @pytest.fixture(scope="module")
-def handoff_stack(browser_ready, tmp_path_factory) -> Iterator[RasaStack]:
-    stack = RasaStack(tmp_path_factory.mktemp("handoff-widget"), extra_env={"SOTONG_HANDOFF_NOW": TUESDAY_MORNING})
-    stack.start()
-    try:
-        yield stack
-    finally:
-        stack.stop()
-
-
-@pytest.fixture(scope="module")
-def web_app(handoff_stack) -> Iterator[WebApp]:
-    """As conftest's ``web_app``, on this module's stack."""
-    with serving_web_app(handoff_stack) as app:
-        yield app
-
-
-@pytest.fixture(scope="module")
-def officer(handoff_stack) -> Iterator[str]:
-    url = handoff_stack.env["DATABASE_URL"]
-    with session_scope(get_engine(url)) as s:
-        accounts.create_account(s, "kim-seojin", PASSWORD, role="officer", department="civil", display_name="김서진")
-    yield "kim-seojin"
-    dispose_engine(url)
+def web_app(handoff_web_app) -> WebApp:
+    """As conftest's ``web_app``, on the handoff stack."""
+    return handoff_web_app
 
 
 def bot_texts(page: Any) -> list[str]:

@@ -15,28 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from sotong.studio.project import Project
+from tests.browser.desk import new_page, sign_in
 from tests.studio.teach_kit import PASSWORD, project_copy, sender, studio_url, tracker  # noqa: F401
-
-DESK = {"width": 1280, "height": 900}
-
-
-def new_page(chromium, base: str) -> Any:
-    ctx = chromium.new_context(viewport=DESK, locale="ko-KR", base_url=base)
-    ctx.set_default_timeout(20_000)
-    page = ctx.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    page.on("console", lambda msg: page.errors.append(msg.text) if "Content Security Policy" in msg.text else None)
-    return page
 
 
 def sign_in_to_studio(page: Any, username: str = "teacher") -> None:
-    page.goto("/console/studio/inbox")
-    assert "/console/login" in page.url
-    page.get_by_label("아이디").fill(username)
-    page.get_by_label("비밀번호").fill(PASSWORD)
-    page.get_by_role("button", name="로그인").click()
-    page.wait_for_url("**/console/studio/inbox")
+    sign_in(page, username, at="/console/studio/inbox")
 
 
 def test_a_trainer_teaches_a_message_with_an_entity(chromium, studio_url, tracker, axe_check, shot):

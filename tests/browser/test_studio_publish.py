@@ -22,7 +22,7 @@ import pytest
 from sotong.db import session_scope
 from sotong.studio import training
 from sotong.studio.release_models import RUNNING, StudioTraining
-from tests.browser.test_console import DESK, new_page
+from tests.browser.desk import new_page, sign_in
 from tests.studio.publish_kit import PASSWORD, fake_rasa, finished_training, people, studio  # noqa: F401
 from tests.web.conftest import serve
 
@@ -45,15 +45,6 @@ def console(core_db, studio, people, monkeypatch) -> Iterator[str]:
         yield base
 
 
-def sign_in(page: Any, username: str) -> None:
-    page.goto(PAGE)
-    assert "/console/login" in page.url
-    page.get_by_label("아이디").fill(username)
-    page.get_by_label("비밀번호").fill(PASSWORD)
-    page.get_by_role("button", name="로그인").click()
-    page.wait_for_url(f"**{PAGE}")
-
-
 def _wait_for_the_worker(engine: Any, training_id: int, timeout: float = 120) -> None:
     """Until the worker process (started by the page) has reported that it waits for the lock."""
     deadline = time.monotonic() + timeout
@@ -67,8 +58,8 @@ def _wait_for_the_worker(engine: Any, training_id: int, timeout: float = 120) ->
 
 
 def test_a_trainer_watches_a_training_move_on_without_reloading(chromium, console, core_db, studio, axe_check, shot):
-    page = new_page(chromium, console, viewport=DESK)
-    sign_in(page, "teacher")
+    page = new_page(chromium, console)
+    sign_in(page, "teacher", at=PAGE)
     axe_check(page, "studio-publish-empty")
     with studio.train_lock.open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another training holds the machine: the worker waits
@@ -101,8 +92,8 @@ def test_an_admin_publishes_and_rolls_back_with_one_click(
     chromium, console, core_db, studio, people, fake_rasa, axe_check, shot
 ):
     tid = finished_training(core_db, studio, people.trainer, "model one", old_f1=0.91, new_f1=0.93)
-    page = new_page(chromium, console, viewport=DESK)
-    sign_in(page, "admin")
+    page = new_page(chromium, console)
+    sign_in(page, "admin", at=PAGE)
     assert page.locator("#macro-f1").inner_text() == "0.910 → 0.930"
     assert page.locator("#verdict").inner_text() == "배포해도 돼요."
     axe_check(page, "studio-publish-ready")
