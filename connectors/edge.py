@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from sotong.ratelimit import RateLimiter
+from sotong.ratelimit_shared import rate_limiter
 
 MESSAGES_FILE = Path(__file__).with_name("messages.yml")
 MAX_SENDER_CHARS = 128
@@ -59,7 +60,8 @@ class EdgeLimits:
     rate_seconds: int
 
     def limiter(self) -> RateLimiter:
-        return RateLimiter(self.rate_count, self.rate_seconds, max_keys=MAX_RATE_KEYS)
+        # Shared by every replica through Redis when SOTONG_RATE_REDIS_URL is set.
+        return rate_limiter(self.rate_count, self.rate_seconds, max_keys=MAX_RATE_KEYS)
 
 
 def load_limits() -> EdgeLimits:

@@ -17,7 +17,9 @@ Here (issue 7, finding 2):
   presenting the same token, so it keeps the conversation;
 - messages have the REST channel's length cap and per-sender rate limit
   (connectors/edge.py), answered as a bot message; socket.io packets are capped at
-  SOTONG_CHANNEL_MAX_BODY; metadata from the client is dropped.
+  SOTONG_CHANNEL_MAX_BODY; metadata from the client is dropped;
+- with replicas, a message Rasa sends outside a turn reaches the socket on whichever replica
+  holds it (connectors/socketio_fleet.py, Redis).
 
 Options in credentials.yml: user_message_evt, bot_message_evt, namespace,
 socketio_path, session_error_evt. ``session_persistence`` is accepted and ignored:
@@ -39,6 +41,7 @@ from socketio import AsyncServer
 
 from connectors.edge import EdgeLimits, EdgeTexts, load_limits, message_problem
 from connectors.identity import WEB, conversation_id
+from connectors.socketio_fleet import LastSockets, client_manager
 from sotong.session_token import (
     MIN_SECRET_CHARS,
     SECRET_ENV,
@@ -108,7 +111,7 @@ class SignedSessionSocketIOInput(SocketIOInput):
         self.texts = EdgeTexts(self.limits)
         self.rate = self.limits.limiter()
         self._sessions: dict[str, SessionToken] = {}  # socket id -> the session it proved
-        self._last_socket: dict[str, str] = {}  # conversation id -> socket that spoke last
+        self._last_sockets = LastSockets.from_env()  # conversation id -> socket that spoke last
         if not self.secret or len(self.secret) < MIN_SECRET_CHARS:
             if production_mode():
                 raise ValueError(
@@ -128,7 +131,7 @@ class SignedSessionSocketIOInput(SocketIOInput):
 
         class _LastSocketOutput(SocketOutput):
             async def _send_message(self, recipient_id: str, response: Any) -> None:
-                self.socket_id = channel._last_socket.get(recipient_id)
+                self.socket_id = await channel._last_sockets.lookup(recipient_id)
                 await super()._send_message(recipient_id, response)
 
         return _LastSocketOutput(self.sio, self.bot_message_evt, None, self.namespace)
@@ -138,18 +141,21 @@ class SignedSessionSocketIOInput(SocketIOInput):
         await sio.emit(
             self.session_error_evt, {"error": key, "text": self.texts[key]}, room=sid, namespace=self.namespace
         )
-        self._forget(sid)
+        await self._forget(sid)
         await sio.disconnect(sid, namespace=self.namespace)
 
-    def _forget(self, sid: str) -> None:
+    async def _forget(self, sid: str) -> None:
         session = self._sessions.pop(sid, None)
         if session is not None:
-            key = conversation_id(WEB, session.session_id)
-            if self._last_socket.get(key) == sid:
-                del self._last_socket[key]
+            await self._last_sockets.forget(conversation_id(WEB, session.session_id), sid)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=self.limits.max_body_bytes)
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=[],
+            max_http_buffer_size=self.limits.max_body_bytes,
+            client_manager=client_manager(),  # Redis across replicas (connectors/socketio_fleet.py)
+        )
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         namespace = self.namespace
@@ -164,7 +170,7 @@ class SignedSessionSocketIOInput(SocketIOInput):
 
         @sio.on("disconnect", namespace=namespace)
         async def disconnect(sid: str) -> None:
-            self._forget(sid)
+            await self._forget(sid)
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any = None) -> None:
@@ -198,7 +204,7 @@ class SignedSessionSocketIOInput(SocketIOInput):
                 logger.info("socketio.message.refused reason=%s", problem)
                 await output._send_message(sender_id, {"text": self.texts[problem], "error": problem})
                 return
-            self._last_socket[sender_id] = sid
+            await self._last_sockets.remember(sender_id, sid)
             await on_new_message(UserMessage(text, output, sender_id, input_channel=self.name(), metadata=None))
 
         return socketio_webhook
