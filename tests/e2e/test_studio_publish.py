@@ -44,9 +44,9 @@ from sotong.studio.project import Project
 from tests.web.conftest import serve
 from tests.web.console.conftest import ConsoleClient, build_app
 
-# Opt-in: one real training (~5 min on an idle 2-core machine, far more on a busy one) and a publish
-# that Rasa 3.6 loads inside its event loop (answers stall meanwhile: docs/studio.md). Skipped with
-# this reason otherwise; run it with SOTONG_STUDIO_E2E=1.
+# Opt-in: two real trainings and evaluations (~10 min on an idle 2-core machine, far more on a busy
+# one) do not fit `make test`'s CI budget. Skipped with this reason otherwise; run it with
+# SOTONG_STUDIO_E2E=1. The publish itself on a real Rasa is in every run: tests/e2e/test_model_swap.py.
 pytestmark = pytest.mark.skipif(
     not os.environ.get("SOTONG_STUDIO_E2E"),
     reason="studio train-and-publish end to end is opt-in (SOTONG_STUDIO_E2E=1): one real training, ~10 min",
@@ -222,10 +222,9 @@ def test_taught_published_understood_then_a_bad_candidate_refused_and_a_rollback
     stop.set()
     asker.join(timeout=60)
     assert published.status_code == 303, published.text
-    # Measured, not asserted: Rasa 3.6 loads the model for PUT /model inside its event loop, so
-    # on a loaded machine parses stall for the load and some hit the 30 s client timeout
-    # (2 of 5 here on 2026-11-30). Nothing fails once the swap is done (asserted below).
+    # The model loads off Rasa's event loop (scripts/rasa_model_load.py): no parse fails meanwhile.
     print(f"\nduring the swap: {answers.count(False)} of {len(answers)} parses failed or timed out")
+    assert answers and all(answers)
     live_file = _served(stack)
     assert live_file.endswith(f"training-{status['id']}.tar.gz")
     assert _parse(stack, MESSAGE)["intent"]["name"] == TARGET
@@ -253,4 +252,5 @@ def test_taught_published_understood_then_a_bad_candidate_refused_and_a_rollback
     assert back.status_code == 303, back.text
     assert Path(_served(stack)).name.startswith("baseline-") and Path(baseline_file).name == "sotong.tar.gz"
     assert _parse(stack, MESSAGE)["intent"]["name"] != TARGET
-    assert os.path.getsize(_served(stack)) == MODEL.stat().st_size
+    # Rasa's /status names the file only; the baseline release is a copy of the model `make train` made.
+    assert (ctx["work"] / "models" / "releases" / Path(_served(stack)).name).stat().st_size == MODEL.stat().st_size
