@@ -78,10 +78,16 @@ class SharedRateLimiter(RateLimiter):
         return bool(allowed)
 
 
-def rate_limiter(limit: int, per_seconds: float, max_keys: int = 100_000, scope: str = "msg") -> RateLimiter:
+def rate_limiter(
+    limit: int,
+    per_seconds: float,
+    max_keys: int = 100_000,
+    scope: str = "msg",
+    clock: Callable[[], float] = time.monotonic,
+) -> RateLimiter:
     """Shared through Redis when SOTONG_RATE_REDIS_URL is set, else per process."""
     url = os.environ.get(URL_ENV, "").strip()
     if not url:
-        return RateLimiter(limit, per_seconds, max_keys=max_keys)
+        return RateLimiter(limit, per_seconds, max_keys=max_keys, clock=clock)
     prefix = (os.environ.get(PREFIX_ENV, "").strip() or "sotong:rate:") + scope + ":"
-    return SharedRateLimiter(limit, per_seconds, url, prefix=prefix, max_keys=max_keys)
+    return SharedRateLimiter(limit, per_seconds, url, prefix=prefix, max_keys=max_keys, clock=clock)

@@ -40,7 +40,8 @@ from connectors.kakao.request import BadSkillRequest, SkillRequest, UtteranceToo
 from connectors.kakao.state_relay import LateAnswers
 from connectors.kakao.state_store import KakaoState, build_state
 from connectors.kakao.texts import ConnectorTexts, load_texts
-from sotong.ratelimit import RateLimiter
+from connectors.kakao.turn_watch import install_turn_watch, watching_turn
+from sotong.ratelimit_shared import rate_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -98,10 +99,12 @@ class KakaoInput(LateAnswers, InputChannel):
             max_jobs=config.max_jobs,
             clock=clock,
         )
-        self.rate_limiter = RateLimiter(
-            config.rate_limit_messages, config.rate_limit_seconds, max_keys=config.max_tracked_senders, clock=clock
+        # Shared by the replicas through Redis when SOTONG_RATE_REDIS_URL is set (sotong/ratelimit_shared.py).
+        self.rate_limiter = rate_limiter(
+            config.rate_limit_messages, config.rate_limit_seconds, config.max_tracked_senders, "kakao", clock
         )
         self._background: set["asyncio.Task[Any]"] = set()
+        install_turn_watch()
 
     # --- HTTP ------------------------------------------------------------------------
 
@@ -276,11 +279,20 @@ class KakaoInput(LateAnswers, InputChannel):
         message = UserMessage(
             skill.text, collector, skill.sender_id, input_channel=self.name(), metadata=skill.metadata
         )
-        try:
-            await on_new_message(message)
-        except Exception:
-            logger.exception("kakao.dialogue.failed")
-            return collector.messages + [{"text": self.texts.internal_error}]
+        with watching_turn() as trouble:
+            try:
+                await on_new_message(message)
+            except Exception:  # e.g. the lock store's Redis is down: Rasa cannot lock the conversation
+                logger.exception("kakao.dialogue.failed")
+                return collector.messages + [{"text": self.texts.internal_error}]
+        if trouble.tracker_store_down:
+            # Rasa answered from a blank conversation (turn_watch.py): nothing of it is worth showing.
+            logger.warning("kakao.dialogue.tracker_store_down")
+            return [{"text": self.texts.internal_error}]
+        if trouble.failed_actions:
+            # Rasa carried on without the action's events: say so, and to say it again.
+            logger.warning("kakao.dialogue.action_failed actions=%s", ",".join(trouble.failed_actions))
+            return collector.messages + [{"text": self.texts.action_failed}]
         # An officer's lines written since the last turn (live handoff): KakaoTalk cannot push.
         officer = await asyncio.to_thread(take_officer_lines, skill.sender_id)
         return officer + collector.messages

@@ -29,6 +29,7 @@ class ConnectorTexts:
     rate_limited: str
     busy: str
     internal_error: str
+    action_failed: str
     more_label: str
     more_message: str
     more_expired: str

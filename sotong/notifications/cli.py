@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
+from datetime import timedelta
 
 from sotong.complaints import service
 from sotong.db import session_scope
 from sotong.handoff.alerts import deliver_due_alerts
-from sotong.notifications.dispatcher import deliver_due, requeue
+from sotong.notifications.dispatcher import Backoff, deliver_due, requeue
 from sotong.notifications.masking import mask_phones
 from sotong.notifications.senders import sender_from_env
 from sotong.privacy import cli as privacy_cli
@@ -21,11 +23,34 @@ CODE_POLL_SECONDS = 2.0
 PURGE_EVERY_SECONDS = 24 * 3600
 
 
+def _seconds(name: str, default: float) -> float:
+    """A positive number of seconds from the environment (docs/production.md), else ``default``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    value = float(raw)
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive number of seconds, not {raw!r}")
+    return value
+
+
+def backoff_from_env() -> Backoff:
+    """How long a message waits after the provider failed: SOTONG_NOTIFICATIONS_BACKOFF_SECONDS
+    (first wait, doubling) up to SOTONG_NOTIFICATIONS_BACKOFF_CAP_SECONDS. A district whose
+    provider has short outages may want 알림톡 sooner after it returns than the 1-hour cap."""
+    default = Backoff()
+    return Backoff(
+        base=timedelta(seconds=_seconds("SOTONG_NOTIFICATIONS_BACKOFF_SECONDS", default.base.total_seconds())),
+        cap=timedelta(seconds=_seconds("SOTONG_NOTIFICATIONS_BACKOFF_CAP_SECONDS", default.cap.total_seconds())),
+    )
+
+
 def _deliver_once(sender, limit: int, ignore_backoff: bool = False, quiet: bool = False) -> None:
     codes = send_pending_codes(sender)
+    backoff = backoff_from_env()
     # 알림톡 for an officer's handoff lines (sotong/handoff/alerts.py), same sender and send rules.
-    handoff = deliver_due_alerts(sender, limit=limit)
-    report = deliver_due(sender, limit=limit, ignore_backoff=ignore_backoff)
+    handoff = deliver_due_alerts(sender, limit=limit, backoff=backoff)
+    report = deliver_due(sender, limit=limit, ignore_backoff=ignore_backoff, backoff=backoff)
     for status, count in handoff.by_status.items():
         report.by_status[status] = report.by_status.get(status, 0) + count
     report.retried += handoff.retried
@@ -101,7 +126,12 @@ def register(subparsers) -> None:
     c.add_argument("--retry-now", action="store_true", help="also retry messages waiting out a back-off")
     c.set_defaults(func=_deliver)
     c = sub.add_parser("worker", help="deliver due messages every --interval seconds until stopped")
-    c.add_argument("--interval", type=float, default=15.0)
+    c.add_argument(
+        "--interval",
+        type=float,
+        default=_seconds("SOTONG_NOTIFICATIONS_INTERVAL_SECONDS", 15.0),
+        help="seconds between outbox runs (default: SOTONG_NOTIFICATIONS_INTERVAL_SECONDS or 15)",
+    )
     c.add_argument("--limit", type=int, default=100)
     c.add_argument(
         "--purge-every",

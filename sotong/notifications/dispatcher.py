@@ -4,10 +4,21 @@ Three short steps so a slow or broken provider can never hold the database:
 
 1. **claim** — one short transaction marks due rows ``sending`` with this run's token
    (a conditional ``UPDATE … WHERE status = 'queued'``, so two workers never take the
-   same row, on SQLite and PostgreSQL alike), reads what to send, commits;
-2. **send** — the HTTP calls, outside any transaction;
+   same row, on SQLite and PostgreSQL alike), reads what to send, commits. On
+   PostgreSQL the rows are picked ``FOR UPDATE SKIP LOCKED``: a second worker takes the
+   next due rows instead of waiting for the first one's and then finding them gone;
+   SQLite's ``BEGIN IMMEDIATE`` (sotong.db) runs one claim at a time;
+2. **send** — the HTTP calls, outside any transaction. Just before each one the claim is
+   renewed (``claimed_at`` = now, only while the row is still ``sending`` under this
+   token): a row another worker has meanwhile declared ``unknown`` is not sent, and the
+   lease counts from the send, not from the claim. A run that has used half the lease
+   gives its untouched rows back (``queued``) for the next run or another worker;
 3. **record** — each message's result in its own transaction, guarded by the claim
    token, so one odd answer or a crash loses nothing already recorded.
+
+Two workers on one database (several machines, or an overlap during a deploy) each
+send a message at most once between them; tests/prod/test_two_workers.py runs two
+worker processes on SQLite and on PostgreSQL.
 
 Delivery is at most once. A message leaves ``queued`` only when claimed; after that it
 becomes sent/logged/skipped, ``failed`` (refused for good), ``queued`` again when the
@@ -24,6 +35,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -129,14 +141,17 @@ def _claim(engine: Engine | None, at: datetime, limit: int, ignore_backoff: bool
                 .where(due_now)
                 .order_by(Notification.next_attempt_at, Notification.id)
                 .limit(limit)
+                # PostgreSQL: rows another worker is claiming right now are skipped, not
+                # waited for. SQLite renders nothing here (its writers take turns).
+                .with_for_update(skip_locked=True)
             )
             .scalars()
             .all()
         )
         if not ids:
             return []
-        # The WHERE status = 'queued' makes the claim exclusive: a row another worker
-        # took between our SELECT and this UPDATE is simply not ours.
+        # The WHERE status = 'queued' makes the claim exclusive whatever the database:
+        # a row another worker took between our SELECT and this UPDATE is simply not ours.
         s.execute(
             update(Notification)
             .where(Notification.id.in_(ids), Notification.status == QUEUED)
@@ -154,6 +169,37 @@ def _claim(engine: Engine | None, at: datetime, limit: int, ignore_backoff: bool
             .all()
         )
         return [_Claimed(_message(n), n.attempts) for n in rows]
+
+
+def _renew(engine: Engine | None, token: str, notification_id: int, at: datetime) -> bool:
+    """Still ours and still unsent? Then the lease starts now. False: another worker
+    declared it ``unknown`` (we took too long) or staff changed it: do not send."""
+    with session_scope(engine) as s:
+        result = s.execute(
+            update(Notification)
+            .where(
+                Notification.id == notification_id,
+                Notification.claimed_by == token,
+                Notification.status == SENDING,
+            )
+            .values(claimed_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)
+
+
+def _give_back(engine: Engine | None, token: str, ids: list[int]) -> int:
+    """Rows claimed by this run but never tried: queued again, the attempt not counted."""
+    if not ids:
+        return 0
+    with session_scope(engine) as s:
+        result = s.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids), Notification.claimed_by == token, Notification.status == SENDING)
+            .values(status=QUEUED, claimed_by=None, claimed_at=None, attempts=Notification.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount or 0
 
 
 def _record(engine: Engine | None, token: str, notification_id: int, values: dict) -> bool:
@@ -229,7 +275,19 @@ def deliver_due(
     for _ in range(expire_stale_claims(engine, at, lease)):
         report.count(UNKNOWN)
     token = new_claim_token()
-    for claimed in _claim(engine, at, limit, ignore_backoff, token):
+    claimed_all = _claim(engine, at, limit, ignore_backoff, token)
+    started = time.monotonic()
+    for index, claimed in enumerate(claimed_all):
+        if time.monotonic() - started > lease.total_seconds() / 2:
+            # A slow provider: stop before another worker could take our unsent rows for
+            # dead ones (``expire_stale_claims``) and hand them to staff as unknown.
+            rest = [c.message.notification_id for c in claimed_all[index:]]
+            log.warning("slow sending: %s notification(s) given back for the next run", _give_back(engine, token, rest))
+            break
+        sending_at = at if now is not None else to_db(now_utc())
+        if not _renew(engine, token, claimed.message.notification_id, sending_at):
+            log.warning("notification %s: no longer this run's claim; not sent", claimed.message.notification_id)
+            continue
         values = _attempt(sender, claimed, at, backoff)
         if not _record(engine, token, claimed.message.notification_id, values):
             log.error(

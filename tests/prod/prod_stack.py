@@ -5,6 +5,10 @@ It is started exactly as an operator starts it (`make run-prod` runs the same sc
 nginx, two Rasa replicas, two action servers, the web app and the notification worker
 under scripts/supervise.py. Logs stay in the test's temp dir and are printed when the
 stack fails to come up.
+
+The fault tests point it at servers of their own (``redis_url``, the database URL) and
+add settings (``extra_env``: a fake 알림톡 provider, a quicker worker); by default it uses
+the machine's Redis with key prefixes of its own.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import requests
 from devkit.procs import child_env, children, free_port
 from devkit.stack import MODEL, ROOT
 
-UPSTREAM = re.compile(r'"POST /webhooks/kakao/webhook" \d+ \d+ upstream=(\S+(?:, \S+)*) ')
+UPSTREAM = re.compile(r'"POST /webhooks/kakao/webhook" \d+ \d+ upstream=([^\s,]+(?:, [^\s,]+)*) ')
 
 
 def nginx_or_reason() -> str | None:
@@ -48,14 +52,17 @@ class ProdStack:
     rasa_ports: tuple[int, int] = field(default_factory=lambda: (free_port(), free_port()))
     tag: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
     proc: subprocess.Popen | None = None
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    action_ports: tuple[int, int] = field(default_factory=lambda: (free_port(), free_port()))
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
-        return child_env(
+        env = child_env(
             DATABASE_URL=self.database_url,
             SOTONG_VAR_DIR=str(self.workdir / "var"),
             SOTONG_PROD_LOG_DIR=str(self.workdir / "logs"),
-            SOTONG_REDIS_URL="redis://127.0.0.1:6379/0",
+            SOTONG_REDIS_URL=self.redis_url,
             SOTONG_KAKAO_REDIS_PREFIX=f"sotong-test:{self.tag}:",
             SOTONG_LOCK_KEY_PREFIX=f"sotongtest{self.tag}",
             SOTONG_PROD_PORT=str(self.front_port),
@@ -63,12 +70,14 @@ class ProdStack:
             SOTONG_ACTION_PORT=str(free_port()),
             SOTONG_WEB_PORT=str(free_port()),
             SOTONG_RASA_REPLICA_PORTS=" ".join(map(str, self.rasa_ports)),
-            SOTONG_ACTION_REPLICA_PORTS=f"{free_port()} {free_port()}",
+            SOTONG_ACTION_REPLICA_PORTS=" ".join(map(str, self.action_ports)),
             SOTONG_RASA_TOKEN=self.token,
             KAKAO_SKILL_SECRET=self.kakao_secret,
             # A service failing to start 3 times in a row stops the stack: a red test, not a hang.
             SOTONG_GIVE_UP_AFTER="3",
         )
+        env.update(self.extra_env)  # last: a test may override any of the above
+        return env
 
     @property
     def front(self) -> str:
@@ -138,17 +147,28 @@ class ProdStack:
 
     def replica_pid(self, port: int) -> int:
         """The Rasa replica process serving `port` (a child of the supervisor)."""
+        return self._service_pid(f"SOTONG_RASA_PORT={port}", "rasa_server")
+
+    def action_server_pid(self, port: int) -> int:
+        """The action server process serving `port` (a child of the supervisor)."""
+        return self._service_pid(f"SOTONG_ACTION_PORT={port}", "actions.server")
+
+    def _service_pid(self, env_entry: str, module: str) -> int:
         assert self.proc is not None
-        wanted = f"SOTONG_RASA_PORT={port}".encode()
+        wanted = env_entry.encode()
         for pid in children(self.proc.pid):  # run_prod.sh exec's the supervisor: its services
             try:
                 environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
             except OSError:
                 continue
-            if wanted in environ and b"rasa_server" in cmdline:
+            if wanted in environ and module.encode() in cmdline:
                 return pid
-        raise LookupError(f"no Rasa replica on port {port}")
+        raise LookupError(f"no {module} with {env_entry}")
+
+    def wait_until_serving(self, port: int, timeout: float = 600) -> None:
+        """A Rasa replica (back) up: its /status answers."""
+        self._wait(f"http://127.0.0.1:{port}/status", timeout, {"Authorization": f"Bearer {self.token}"})
 
     def kakao(self, body: dict[str, Any], timeout: float = 10, replica: int | None = None) -> dict[str, Any]:
         """POST a skill request to the public front as Kakao does (or straight to one replica's port)."""
