@@ -162,9 +162,14 @@ def _train(admin: ConsoleClient) -> dict:
     assert started.status_code == 303, started.text
     tid = started.headers["location"].split("training=")[1].split("&")[0]
     deadline = time.monotonic() + TRAINING_TIMEOUT
-    while not (status := admin.get(f"{PAGE}/status.json?training={tid}").json())["finished"]:
+    status: dict = {}
+    while not status.get("finished"):
         assert time.monotonic() < deadline, status
-        time.sleep(5)
+        try:
+            status = admin.get(f"{PAGE}/status.json?training={tid}").json()
+        except requests.ConnectionError:
+            pass  # the test server dropped an idle keep-alive connection as it was reused: ask again
+        time.sleep(3)  # under uvicorn's 5 s keep-alive, so the connection is normally still open
     return status
 
 
