@@ -70,6 +70,9 @@ bench: $(MODEL) ## Measure NLU pipelines, understanding (FAQ, open set) and the 
 	$(PY) -m scripts.bench_kakao
 	$(PY) -m scripts.bench.search_latency
 
+bench-prod: $(MODEL) ## Load figures for the production profile: run-prod with 2 and 1 replicas and make run, KakaoTalk + web residents at 50/100/200 users; writes docs/benchmarks.md (≤ 35 min)
+	$(PY) -m scripts.bench_prod
+
 lint: $(STAMP) ## Lint and format check (ruff) and type-check the civic core (mypy); run by make test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -92,4 +95,4 @@ lock: ## Re-resolve requirements.in into requirements.lock (in a scratch venv)
 clean: ## Remove trained models and local data (keeps the venv)
 	rm -rf models var results .pytest_cache
 
-.PHONY: help venv train validate run run-prod shell kakao-sim test bench lint fmt unit audit lock clean
+.PHONY: help venv train validate run run-prod shell kakao-sim test bench bench-prod lint fmt unit audit lock clean

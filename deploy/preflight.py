@@ -4,7 +4,10 @@ services    PostgreSQL at DATABASE_URL answers (its database is created when mis
             `createdb` would) and Redis at SOTONG_REDIS_URL answers PING. One line each;
             exit 1 with the reason (and what to set) when one does not.
 nginx-conf  deploy/nginx/sotong.conf with every @NAME@ placeholder filled from the environment
-            (SOTONG_NGINX_<NAME>), written to OUT; exit 1 naming any value left unset.
+            (SOTONG_NGINX_<NAME>), written to OUT; exit 1 naming any value left unset. A line
+            holding only @<NAME>_SERVERS@ takes a list of ports (SOTONG_NGINX_RASA_SERVERS="5105 5106")
+            and becomes one upstream `server` line per port, so the upstreams follow the replica
+            count (SOTONG_RASA_REPLICAS in run_prod.sh).
 """
 
 from __future__ import annotations
@@ -17,6 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx" / "sotong.conf"
 PLACEHOLDER = re.compile(r"@([A-Z0-9_]+)@")
+SERVER_LIST = re.compile(r"^([ \t]*)@([A-Z0-9_]+_SERVERS)@[ \t]*$", re.MULTILINE)
+# max_fails=0: nginx never takes a replica out of rotation. It counts a slow answer (read timeout) as a
+# failure too, so under load one late answer took a replica out for 10 s, the other then timed out as
+# well, and every request got an instant 502 "no live upstreams" (scripts/bench_prod.py found it). A
+# dead or loading replica refuses the connection and the request is passed on at once anyway.
+SERVER_LINE = "server 127.0.0.1:{port} max_fails=0;"
 
 
 def check_postgresql(url: str) -> str:
@@ -58,8 +67,17 @@ def check_redis(url: str) -> str:
     return f"Redis: {url}"
 
 
+def server_lines(name: str, indent: str) -> str:
+    """SOTONG_NGINX_<name> ("5105 5106") as upstream `server` lines, one per port, at ``indent``."""
+    raw = os.environ.get(f"SOTONG_NGINX_{name}", "").split()
+    if not raw or not all(p.isdigit() and 0 < int(p) < 65536 for p in raw):
+        raise SystemExit(f"run-prod: SOTONG_NGINX_{name} must be one or more port numbers, not {raw!r}")
+    return "\n".join(indent + SERVER_LINE.format(port=int(p)) for p in raw)
+
+
 def nginx_conf(out: Path) -> None:
     template = TEMPLATE.read_text(encoding="utf-8")
+    template = SERVER_LIST.sub(lambda m: server_lines(m.group(2), m.group(1)), template)
     names = sorted(set(PLACEHOLDER.findall(template)))
     missing = [name for name in names if not os.environ.get(f"SOTONG_NGINX_{name}")]
     if missing:

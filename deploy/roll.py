@@ -69,6 +69,7 @@ def roll(port: int, token: str) -> str:
 
 def main() -> int:
     ports = [int(p) for p in os.environ.get("SOTONG_RASA_REPLICA_PORTS", "5105 5106").split()]
+    ports = ports[: int(os.environ.get("SOTONG_RASA_REPLICAS", "2"))]  # as scripts/run_prod.sh starts them
     var = Path(os.environ.get("SOTONG_VAR_DIR") or ROOT / "var")
     token = os.environ.get("SOTONG_RASA_TOKEN", "").strip() or (var / "rasa-token").read_text().strip()
     models = {roll(port, token) for port in ports}

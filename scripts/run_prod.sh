@@ -3,6 +3,7 @@
 #   nginx (public front :8080, Rasa API :5005, actions :5055, all on 127.0.0.1)
 #   2 Rasa replicas (:5105, :5106) on PostgreSQL (tracker store) + Redis (lock store, Kakao state)
 #   2 action servers (:5155, :5156), the web app (:8000), the notification worker
+#   SOTONG_RASA_REPLICAS=1: one Rasa + one action server behind the same nginx (nothing else changes)
 # Every service runs under scripts/supervise.py (a crashed one comes back) with its secrets in the
 # environment, never on a command line; logs go to var/prod/logs/<service>.log. Ctrl-C stops all.
 # Point at other servers with DATABASE_URL and SOTONG_REDIS_URL (README, "Production profile").
@@ -45,11 +46,34 @@ export SOTONG_DB_POOL_SIZE="${SOTONG_DB_POOL_SIZE:-3}" SOTONG_DB_MAX_OVERFLOW="$
 FRONT_PORT="${SOTONG_PROD_PORT:-8080}"
 export SOTONG_RASA_PORT="${SOTONG_RASA_PORT:-5005}"      # nginx -> both Rasa replicas
 export SOTONG_ACTION_PORT="${SOTONG_ACTION_PORT:-5055}"  # nginx -> both action servers
-read -r RASA_1 RASA_2 <<< "${SOTONG_RASA_REPLICA_PORTS:-5105 5106}"
-read -r ACTION_1 ACTION_2 <<< "${SOTONG_ACTION_REPLICA_PORTS:-5155 5156}"
+# How many Rasa replicas, each with its own action server. 1 exists to measure what the second one
+# buys (scripts/bench_prod.py); a district runs 2, so that one can die or be rolled.
+REPLICAS="${SOTONG_RASA_REPLICAS:-2}"
+case "$REPLICAS" in
+  1 | 2) ;;
+  *) echo "run-prod: SOTONG_RASA_REPLICAS must be 1 or 2, not '$REPLICAS'" >&2; exit 1 ;;
+esac
+read -r -a RASA_PORTS <<< "${SOTONG_RASA_REPLICA_PORTS:-5105 5106}"
+read -r -a ACTION_PORTS <<< "${SOTONG_ACTION_REPLICA_PORTS:-5155 5156}"
+if (( ${#RASA_PORTS[@]} < REPLICAS || ${#ACTION_PORTS[@]} < REPLICAS )); then
+  echo "run-prod: SOTONG_RASA_REPLICA_PORTS and SOTONG_ACTION_REPLICA_PORTS need $REPLICAS port(s) each" >&2
+  exit 1
+fi
+RASA_PORTS=("${RASA_PORTS[@]:0:REPLICAS}")
+ACTION_PORTS=("${ACTION_PORTS[@]:0:REPLICAS}")
 export SOTONG_WEB_PORT="${SOTONG_WEB_PORT:-8000}"
 export SOTONG_ACTION_URL="http://127.0.0.1:${SOTONG_ACTION_PORT}/webhook"
 export SOTONG_RASA_URL="http://127.0.0.1:${SOTONG_RASA_PORT}"
+# What must reach every replica, not whichever nginx picks: a model the studio publishes.
+replica_urls=()
+for port in "${RASA_PORTS[@]}"; do replica_urls+=("http://127.0.0.1:${port}"); done
+export SOTONG_RASA_REPLICA_URLS="${replica_urls[*]}"
+# socket.io pushes across replicas and the per-sender message limit, shared through Redis
+# (connectors/socketio_fleet.py, sotong/ratelimit_shared.py); both fall back to memory without it.
+export SOTONG_SOCKETIO_REDIS_URL="${SOTONG_SOCKETIO_REDIS_URL:-$SOTONG_REDIS_URL}"
+export SOTONG_SOCKETIO_REDIS_CHANNEL="${SOTONG_SOCKETIO_REDIS_CHANNEL:-${SOTONG_LOCK_KEY_PREFIX}-socketio}"
+export SOTONG_RATE_REDIS_URL="${SOTONG_RATE_REDIS_URL:-$SOTONG_REDIS_URL}"
+export SOTONG_RATE_REDIS_PREFIX="${SOTONG_RATE_REDIS_PREFIX:-${SOTONG_LOCK_KEY_PREFIX}:rate:}"
 
 # secret NAME FILE: $NAME if set, else the random value kept in FILE (made once, 0600); as run.sh.
 secret() {
@@ -75,29 +99,27 @@ mkdir -p "$NGINX_DIR/tmp"
 export SOTONG_NGINX_RUN_USER="$(id -un)" SOTONG_NGINX_NGINX_DIR="$NGINX_DIR" SOTONG_NGINX_ROOT="$ROOT" SOTONG_NGINX_FRONT_PORT="$FRONT_PORT" \
   SOTONG_NGINX_RASA_PORT="$SOTONG_RASA_PORT" SOTONG_NGINX_ACTION_PORT="$SOTONG_ACTION_PORT" \
   SOTONG_NGINX_WEB_PORT="$SOTONG_WEB_PORT" \
-  SOTONG_NGINX_RASA_PORT_1="$RASA_1" SOTONG_NGINX_RASA_PORT_2="$RASA_2" \
-  SOTONG_NGINX_ACTION_PORT_1="$ACTION_1" SOTONG_NGINX_ACTION_PORT_2="$ACTION_2"
+  SOTONG_NGINX_RASA_SERVERS="${RASA_PORTS[*]}" SOTONG_NGINX_ACTION_SERVERS="${ACTION_PORTS[*]}"
 "$PY" deploy/preflight.py nginx-conf "$NGINX_DIR/nginx.conf"
 "$NGINX" -t -q -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log"
 
 # Each replica's own port comes through env(1): only port numbers on the command line.
 rasa_cmd="$PY -m scripts.rasa_server run -m models/sotong.tar.gz --cors '*' --credentials credentials.yml --endpoints endpoints.prod.yml"
-services=(
-  "nginx=$NGINX -p $NGINX_DIR -c $NGINX_DIR/nginx.conf -e $NGINX_DIR/error.log -g 'daemon off;'"
-  "actions1=env SOTONG_ACTION_PORT=$ACTION_1 $PY -m actions.server"
-  "actions2=env SOTONG_ACTION_PORT=$ACTION_2 $PY -m actions.server"
-  "rasa1=env SOTONG_RASA_PORT=$RASA_1 $rasa_cmd"
-  "rasa2=env SOTONG_RASA_PORT=$RASA_2 $rasa_cmd"
-  "worker=$PY -m sotong.cli notifications worker"
-  "web=$PY -m web"
-)
+services=("nginx=$NGINX -p $NGINX_DIR -c $NGINX_DIR/nginx.conf -e $NGINX_DIR/error.log -g 'daemon off;'")
+for i in "${!ACTION_PORTS[@]}"; do
+  services+=("actions$((i + 1))=env SOTONG_ACTION_PORT=${ACTION_PORTS[i]} $PY -m actions.server")
+done
+for i in "${!RASA_PORTS[@]}"; do
+  services+=("rasa$((i + 1))=env SOTONG_RASA_PORT=${RASA_PORTS[i]} $rasa_cmd")
+done
+services+=("worker=$PY -m sotong.cli notifications worker" "web=$PY -m web")
 
 cat <<MSG
 
-  Sotong, production profile (the first start takes a minute while both replicas load TensorFlow).
+  Sotong, production profile: ${REPLICAS} Rasa replica(s) (the first start takes a minute while they load TensorFlow).
   Residents:   http://127.0.0.1:${FRONT_PORT}/  (web page; KakaoTalk skill URL: /webhooks/kakao/webhook)
   Console:     http://127.0.0.1:${FRONT_PORT}/console/
-  Rasa API:    http://127.0.0.1:${SOTONG_RASA_PORT}/status (either replica; Bearer token in ${VAR#"$ROOT"/}/rasa-token)
+  Rasa API:    http://127.0.0.1:${SOTONG_RASA_PORT}/status (any replica: ${RASA_PORTS[*]}; Bearer token in ${VAR#"$ROOT"/}/rasa-token)
   Database:    ${DATABASE_URL%%\?*}
   Redis:       ${SOTONG_REDIS_URL}
   Logs:        ${LOGS#"$ROOT"/}/<service>.log, nginx: ${NGINX_DIR#"$ROOT"/}/access.log
