@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, delete, text
@@ -124,3 +125,27 @@ def pytest_collection_modifyitems(items):
 def pytest_terminal_summary(terminalreporter):
     for reason in _pg_problems:
         terminalreporter.write_line(f"PostgreSQL tests skipped: {reason}", yellow=True)
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"  # the machine's Redis (CI has it too)
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A Redis key prefix of this test's own on the machine's Redis; every key under it is deleted
+    afterwards. Skips (reason printed) when Redis does not answer."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        reason = f"Redis not reachable at {REDIS_URL}: {error}"
+        print(f"\nSKIP: {reason}")
+        pytest.skip(reason)
+    prefix = f"sotong-test:{uuid.uuid4().hex[:10]}:"
+    yield prefix
+    keys = list(client.scan_iter(match=f"{prefix}*", count=500))
+    if keys:
+        client.delete(*keys)
+    client.close()

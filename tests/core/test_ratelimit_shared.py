@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import time
-import uuid
 
-import pytest
 import redis
 
 from connectors.edge import load_limits
@@ -14,20 +12,6 @@ from sotong.ratelimit import RateLimiter
 from sotong.ratelimit_shared import RETRY_AFTER_SECONDS, SharedRateLimiter, rate_limiter
 
 REDIS = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def prefix():
-    client = redis.Redis.from_url(REDIS, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        print(f"\nSKIP: Redis not reachable at {REDIS}: {exc}")
-        pytest.skip(f"Redis not reachable at {REDIS}: {exc}")
-    name = f"sotong-test-rate-{uuid.uuid4().hex[:8]}:"
-    yield name
-    for key in client.scan_iter(f"{name}*"):
-        client.delete(key)
 
 
 class Clock:
@@ -38,10 +22,10 @@ class Clock:
         return self.now
 
 
-def test_two_replicas_share_one_window(prefix):
+def test_two_replicas_share_one_window(redis_prefix):
     clock = Clock()
-    one = SharedRateLimiter(3, 60, REDIS, prefix=prefix, wall_clock=clock)
-    two = SharedRateLimiter(3, 60, REDIS, prefix=prefix, wall_clock=clock)
+    one = SharedRateLimiter(3, 60, REDIS, prefix=redis_prefix, wall_clock=clock)
+    two = SharedRateLimiter(3, 60, REDIS, prefix=redis_prefix, wall_clock=clock)
     assert [one.allow("rest:a"), two.allow("rest:a"), one.allow("rest:a")] == [True, True, True]
     assert not two.allow("rest:a") and not one.allow("rest:a")  # the limit holds across replicas
     assert two.allow("rest:b")  # another sender has a window of their own
@@ -49,9 +33,9 @@ def test_two_replicas_share_one_window(prefix):
     assert one.allow("rest:a")
 
 
-def test_a_refused_message_is_not_counted(prefix):
+def test_a_refused_message_is_not_counted(redis_prefix):
     clock = Clock()
-    limiter = SharedRateLimiter(1, 10, REDIS, prefix=prefix, wall_clock=clock)
+    limiter = SharedRateLimiter(1, 10, REDIS, prefix=redis_prefix, wall_clock=clock)
     assert limiter.allow("k")
     for _ in range(5):
         clock.now += 1
@@ -60,9 +44,9 @@ def test_a_refused_message_is_not_counted(prefix):
     assert limiter.allow("k")
 
 
-def test_keys_expire_with_the_window(prefix):
-    SharedRateLimiter(5, 30, REDIS, prefix=prefix).allow("web:x")
-    ttl_ms = redis.Redis.from_url(REDIS).pttl(f"{prefix}web:x")
+def test_keys_expire_with_the_window(redis_prefix):
+    SharedRateLimiter(5, 30, REDIS, prefix=redis_prefix).allow("web:x")
+    ttl_ms = redis.Redis.from_url(REDIS).pttl(f"{redis_prefix}web:x")
     assert 0 < ttl_ms <= 30_000
 
 

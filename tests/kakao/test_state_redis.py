@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -27,25 +26,7 @@ from connectors.kakao.state_store import ANSWERED, DEFERRED, DELIVERING, DONE, R
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-# Named fixtures (name=...): test_state_replicas.py imports them without shadowing its parameters.
-@pytest.fixture(name="redis_prefix")
-def redis_prefix_fixture() -> Any:
-    """A key prefix of this test's own; every key under it is deleted afterwards."""
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        reason = f"Redis not reachable at {REDIS_URL}: {error}"
-        print(f"\nSKIP: {reason}")
-        pytest.skip(reason)
-    prefix = f"sotong-test:{uuid.uuid4().hex[:10]}:"
-    yield prefix
-    keys = list(client.scan_iter(match=f"{prefix}*", count=500))
-    if keys:
-        client.delete(*keys)
-    client.close()
-
-
+# Named fixture (name=...): test_state_replicas.py imports it without shadowing its parameters.
 @pytest.fixture(name="redis_keys")
 def redis_keys_fixture() -> Any:
     """Keys (and their TTLs in s) under a prefix, read with a plain client."""

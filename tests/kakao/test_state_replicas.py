@@ -20,7 +20,7 @@ from connectors.kakao.channel import KakaoInput
 from connectors.kakao.config import load_config
 from tests.kakao.kakao_testkit import Dialogue, all_texts, serve_channel
 from tests.kakao.test_channel import SLOW, first_text, post
-from tests.kakao.test_state_redis import REDIS_URL, redis_keys_fixture, redis_prefix_fixture  # noqa: F401
+from tests.kakao.test_state_redis import REDIS_URL, redis_keys_fixture  # noqa: F401
 
 
 def replica(prefix: str, environ: dict[str, str] | None = None, **options: Any) -> KakaoInput:

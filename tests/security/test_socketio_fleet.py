@@ -7,9 +7,7 @@ import asyncio
 import logging
 import threading
 import time
-import uuid
 
-import pytest
 import redis
 import socketio
 
@@ -20,23 +18,9 @@ REDIS = "redis://127.0.0.1:6379/0"
 logging.getLogger("socketio").setLevel(logging.CRITICAL)
 
 
-@pytest.fixture
-def prefix():
-    client = redis.Redis.from_url(REDIS, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        print(f"\nSKIP: Redis not reachable at {REDIS}: {exc}")
-        pytest.skip(f"Redis not reachable at {REDIS}: {exc}")
-    name = f"sotong-test-sio-{uuid.uuid4().hex[:8]}"
-    yield name
-    for key in client.scan_iter(f"{name}*"):
-        client.delete(key)
-
-
-def test_a_socket_remembered_by_one_replica_is_found_by_another(prefix):
+def test_a_socket_remembered_by_one_replica_is_found_by_another(redis_prefix):
     async def scenario():
-        one, two = LastSockets(REDIS, prefix), LastSockets(REDIS, prefix)
+        one, two = LastSockets(REDIS, redis_prefix), LastSockets(REDIS, redis_prefix)
         await one.remember("web:abc", "sid-1")
         assert await two.lookup("web:abc") == "sid-1"
         await two.remember("web:abc", "sid-2")  # the resident reconnected through the other replica
@@ -48,12 +32,12 @@ def test_a_socket_remembered_by_one_replica_is_found_by_another(prefix):
     asyncio.run(scenario())
 
 
-def test_entries_expire_with_the_session(prefix):
+def test_entries_expire_with_the_session(redis_prefix):
     async def scenario():
-        await LastSockets(REDIS, prefix).remember("web:ttl", "sid")
+        await LastSockets(REDIS, redis_prefix).remember("web:ttl", "sid")
 
     asyncio.run(scenario())
-    ttl = redis.Redis.from_url(REDIS).ttl(f"{prefix}:last:web:ttl")
+    ttl = redis.Redis.from_url(REDIS).ttl(f"{redis_prefix}:last:web:ttl")
     assert 0 < ttl <= 24 * 3600
 
 
@@ -144,8 +128,8 @@ def _subscribers(channel: str) -> int:
     return dict(redis.Redis.from_url(REDIS).pubsub_numsub(channel)).get(channel.encode(), 0)
 
 
-def test_a_message_emitted_by_one_replica_reaches_a_socket_held_by_another(prefix):
-    one, two = _Replica(REDIS, prefix), _Replica(REDIS, prefix)
+def test_a_message_emitted_by_one_replica_reaches_a_socket_held_by_another(redis_prefix):
+    one, two = _Replica(REDIS, redis_prefix), _Replica(REDIS, redis_prefix)
     got: list[str] = []
     arrived = threading.Condition()
     client = socketio.Client(reconnection=False)
@@ -160,7 +144,7 @@ def test_a_message_emitted_by_one_replica_reaches_a_socket_held_by_another(prefi
         client.connect(f"http://127.0.0.1:{one.port}", transports=["polling"], wait_timeout=20)
         sid = client.get_sid()
         deadline = time.monotonic() + 20  # replica one subscribes to the channel on its first connection
-        while _subscribers(prefix) < 1 and time.monotonic() < deadline:
+        while _subscribers(redis_prefix) < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
         one.emit(sid, "from the replica holding the socket")  # delivered here, not through Redis
         two.emit(sid, "from the other replica")  # published through Redis, delivered by replica one
