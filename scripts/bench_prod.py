@@ -40,6 +40,7 @@ from connectors.kakao.texts import load_texts
 from devkit import ROOT, machine
 from devkit.benchdoc import replace_block
 from devkit.procs import free_port
+from devkit.prod_stack import nginx_or_reason
 from scripts.bench.kakao_load import Receiver, Target
 from scripts.bench.prod_cpu import shared_service_pids, wait_until_quiet
 from scripts.bench.prod_figures import limits, summarize, verdicts
@@ -53,7 +54,6 @@ from scripts.bench.prod_stack_bench import (
     load_through,
     services_reachable,
 )
-from tests.prod.prod_stack import nginx_or_reason
 
 SETTLE_CAP = 30.0  # seconds to let a level's backlog drain before the next one
 STACK_START_MIN = 240.0  # do not start a stack with less time than this left

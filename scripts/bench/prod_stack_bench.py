@@ -4,7 +4,7 @@
   web app and the notification worker under scripts/supervise.py, on SQLite (devkit/stack.py's
   ``RasaStack`` with the web app and the worker added).
 * ``BenchProdStack``: scripts/run_prod.sh (`make run-prod`) with ``SOTONG_RASA_REPLICAS`` 1 or 2, on its
-  own PostgreSQL database and Redis key prefixes (tests/prod/prod_stack.py's ``ProdStack``, which
+  own PostgreSQL database and Redis key prefixes (devkit/prod_stack.py's ``ProdStack``, which
   waits for two replicas; this one waits for as many as it asked for).
 
 Both let the load through what is not being measured: the per-sender message rate and the filing
@@ -30,8 +30,8 @@ from sqlalchemy import create_engine, text
 
 from devkit import BIN, ROOT
 from devkit.procs import descendants, free_port
+from devkit.prod_stack import ProdStack
 from devkit.stack import RasaStack
-from tests.prod.prod_stack import ProdStack
 
 PG_ADMIN_URL = os.environ.get("SOTONG_BENCH_PG_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = "redis://127.0.0.1:6379/0"

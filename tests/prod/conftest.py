@@ -25,6 +25,7 @@ import redis
 from sqlalchemy import text
 
 from connectors.kakao import payloads
+from devkit.prod_stack import ProdStack, nginx_or_reason
 from tests.conftest import _pg_admin
 from tests.core.fake_alimtalk import FakeAlimtalkProvider
 from tests.prod.private_services import (
@@ -34,7 +35,6 @@ from tests.prod.private_services import (
     postgres_bin,
     redis_server_binary,
 )
-from tests.prod.prod_stack import ProdStack, nginx_or_reason
 
 MACHINE_REDIS = "redis://127.0.0.1:6379/0"
 # The worker looks at the outbox every second and retries a failed 알림톡 after 4 s, 8 s, then

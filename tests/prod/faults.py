@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 
 from connectors.kakao import payloads
 from connectors.kakao.texts import load_texts
-from tests.prod.prod_stack import ProdStack
+from devkit.prod_stack import ProdStack
 
 RECEIPT = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{4}-[0-9A-Z]{4}(?![0-9A-Z])")
 TEXTS = load_texts()

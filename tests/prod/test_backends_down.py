@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from connectors.kakao.state_redis import RETRY_AFTER_SECONDS
+from devkit.prod_stack import ProdStack
 from sotong.complaints import service
 from sotong.complaints.models import Complaint, Resident
 from sotong.complaints.residents import ResidentKey
@@ -22,7 +23,6 @@ from sotong.db import session_scope
 from sotong.notifications.models import SENT, Notification
 from tests.prod.conftest import Backends, skip
 from tests.prod.faults import TEXTS, KakaoResident, assert_filed_once_each, wait_for
-from tests.prod.prod_stack import ProdStack
 
 pytestmark = pytest.mark.e2e
 

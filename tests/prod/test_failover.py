@@ -18,6 +18,7 @@ import requests
 
 from connectors.kakao import payloads
 from connectors.kakao.request import conversation_id
+from devkit.prod_stack import ProdStack
 from tests.prod.conftest import Backends
 from tests.prod.faults import (
     TEXTS,
@@ -29,7 +30,6 @@ from tests.prod.faults import (
     wait_for,
     waiting_requests,
 )
-from tests.prod.prod_stack import ProdStack
 
 pytestmark = pytest.mark.e2e
 

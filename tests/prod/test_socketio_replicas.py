@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import requests
 
+from devkit.prod_stack import ProdStack
 from sotong.session_token import issue
-from tests.prod.prod_stack import ProdStack
 from tests.security.test_socketio import Resident, texts
 
 
