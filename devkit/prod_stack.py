@@ -55,6 +55,11 @@ class ProdStack:
     redis_url: str = "redis://127.0.0.1:6379/0"
     action_ports: tuple[int, int] = field(default_factory=lambda: (free_port(), free_port()))
     extra_env: dict[str, str] = field(default_factory=dict)
+    replicas: int = 2
+    # nginx's inside listeners (Rasa API, actions) and the web app: fixed once, so `env` is the same on every read.
+    inside_ports: tuple[int, int, int] = field(
+        default_factory=lambda: (free_port(), free_port(), free_port())
+    )  # SOTONG_RASA_REPLICAS: 1 measures what the second one buys (scripts/bench_prod.py)
 
     @property
     def env(self) -> dict[str, str]:
@@ -66,15 +71,16 @@ class ProdStack:
             SOTONG_KAKAO_REDIS_PREFIX=f"sotong-test:{self.tag}:",
             SOTONG_LOCK_KEY_PREFIX=f"sotongtest{self.tag}",
             SOTONG_PROD_PORT=str(self.front_port),
-            SOTONG_RASA_PORT=str(free_port()),
-            SOTONG_ACTION_PORT=str(free_port()),
-            SOTONG_WEB_PORT=str(free_port()),
+            SOTONG_RASA_PORT=str(self.inside_ports[0]),
+            SOTONG_ACTION_PORT=str(self.inside_ports[1]),
+            SOTONG_WEB_PORT=str(self.inside_ports[2]),
             SOTONG_RASA_REPLICA_PORTS=" ".join(map(str, self.rasa_ports)),
             SOTONG_ACTION_REPLICA_PORTS=" ".join(map(str, self.action_ports)),
             SOTONG_RASA_TOKEN=self.token,
             KAKAO_SKILL_SECRET=self.kakao_secret,
             # A service failing to start 3 times in a row stops the stack: a red test, not a hang.
             SOTONG_GIVE_UP_AFTER="3",
+            SOTONG_RASA_REPLICAS=str(self.replicas),
         )
         env.update(self.extra_env)  # last: a test may override any of the above
         return env
@@ -103,9 +109,10 @@ class ProdStack:
             start_new_session=True,
         )
         try:
-            for port in self.rasa_ports:  # each replica itself, then the path through nginx
+            for port in self.rasa_ports[: self.replicas]:  # each replica itself, then the paths through nginx
                 self._wait(f"http://127.0.0.1:{port}/status", timeout, {"Authorization": f"Bearer {self.token}"})
-            self._wait(f"{self.front}/webhooks/kakao/", 30)
+            self._wait(f"{self.front}/webhooks/kakao/", 60)
+            self._wait(f"{self.front}/healthz", 60)
         except Exception:
             self.stop()
             raise

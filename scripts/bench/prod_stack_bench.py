@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -28,7 +27,7 @@ import redis
 import requests
 from sqlalchemy import create_engine, text
 
-from devkit import BIN, ROOT
+from devkit import BIN
 from devkit.procs import descendants, free_port
 from devkit.prod_stack import ProdStack
 from devkit.stack import RasaStack
@@ -118,16 +117,8 @@ class OneProcessStack(RasaStack):
 
 @dataclass
 class BenchProdStack(ProdStack):
-    """`make run-prod` with ``replicas`` Rasa replicas (each with its own action server)."""
-
-    replicas: int = 2
-    extra_env: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def env(self) -> dict[str, str]:
-        env = super().env
-        env.update(self.extra_env, SOTONG_RASA_REPLICAS=str(self.replicas))
-        return env
+    """`make run-prod` with ``replicas`` Rasa replicas (each with its own action server), as the
+    benchmark reaches it."""
 
     @property
     def kakao_url(self) -> str:
@@ -140,27 +131,6 @@ class BenchProdStack(ProdStack):
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_ports[0]}"
-
-    def start(self, timeout: float = 900) -> "BenchProdStack":
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(
-            ["bash", str(ROOT / "scripts" / "run_prod.sh")],
-            cwd=ROOT,
-            env=self.env,
-            stdout=(self.workdir / "run_prod.log").open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            auth = {"Authorization": f"Bearer {self.token}"}
-            for port in self.rasa_ports[: self.replicas]:
-                self._wait(f"http://127.0.0.1:{port}/status", timeout, auth)
-            self._wait(f"{self.front}/webhooks/kakao/", 60)
-            self._wait(f"{self.front}/healthz", 60)
-        except Exception:
-            self.stop()
-            raise
-        return self
 
     def pids(self) -> dict[int, str]:
         return stack_pids(self.proc.pid) if self.proc else {}

@@ -171,52 +171,38 @@ def _claim(engine: Engine | None, at: datetime, limit: int, ignore_backoff: bool
         return [_Claimed(_message(n), n.attempts) for n in rows]
 
 
-def _renew(engine: Engine | None, token: str, notification_id: int, at: datetime) -> bool:
-    """Still ours and still unsent? Then the lease starts now. False: another worker
-    declared it ``unknown`` (we took too long) or staff changed it: do not send."""
-    with session_scope(engine) as s:
-        result = s.execute(
-            update(Notification)
-            .where(
-                Notification.id == notification_id,
-                Notification.claimed_by == token,
-                Notification.status == SENDING,
-            )
-            .values(claimed_at=at)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(result.rowcount)
-
-
-def _give_back(engine: Engine | None, token: str, ids: list[int]) -> int:
-    """Rows claimed by this run but never tried: queued again, the attempt not counted."""
+def _update_claimed(engine: Engine | None, token: str, ids: list[int], statuses: list[str], values: dict) -> int:
+    """Update the rows in ``ids`` that are still this run's claim (``claimed_by`` = ``token``) and in
+    one of ``statuses``; how many were. Every write after a claim goes through here, so a row another
+    worker or staff has taken over is never touched."""
     if not ids:
         return 0
     with session_scope(engine) as s:
         result = s.execute(
             update(Notification)
-            .where(Notification.id.in_(ids), Notification.claimed_by == token, Notification.status == SENDING)
-            .values(status=QUEUED, claimed_by=None, claimed_at=None, attempts=Notification.attempts - 1)
+            .where(Notification.id.in_(ids), Notification.claimed_by == token, Notification.status.in_(statuses))
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         return result.rowcount or 0
 
 
+def _renew(engine: Engine | None, token: str, notification_id: int, at: datetime) -> bool:
+    """Still ours and still unsent? Then the lease starts now. False: another worker
+    declared it ``unknown`` (we took too long) or staff changed it: do not send."""
+    return bool(_update_claimed(engine, token, [notification_id], [SENDING], {"claimed_at": at}))
+
+
+def _give_back(engine: Engine | None, token: str, ids: list[int]) -> int:
+    """Rows claimed by this run but never tried: queued again, the attempt not counted."""
+    values = {"status": QUEUED, "claimed_by": None, "claimed_at": None, "attempts": Notification.attempts - 1}
+    return _update_claimed(engine, token, ids, [SENDING], values)
+
+
 def _record(engine: Engine | None, token: str, notification_id: int, values: dict) -> bool:
     """Write one result, only if the row is still this run's claim (an expired lease that
     already said ``unknown`` is overwritten by the real outcome)."""
-    with session_scope(engine) as s:
-        result = s.execute(
-            update(Notification)
-            .where(
-                Notification.id == notification_id,
-                Notification.claimed_by == token,
-                Notification.status.in_([SENDING, UNKNOWN]),
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(result.rowcount)
+    return bool(_update_claimed(engine, token, [notification_id], [SENDING, UNKNOWN], values))
 
 
 def _attempt(sender: Sender, claimed: _Claimed, at: datetime, backoff: Backoff) -> dict:
