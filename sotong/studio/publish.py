@@ -188,8 +188,10 @@ def publish(
         if not model.exists():
             raise NotPublishable("missing_file")
         baseline = _keep_baseline(settings) if live is None else None
-        # Nothing is written before Rasa has the model: on SQLite a write would hold the
-        # database lock for the whole load, and a refused load must leave no trace.
+        # Nothing is written before Rasa has the model (a refused load must leave no trace), and
+        # the reads' transaction ends first: on SQLite it holds the database's write lock, and Rasa's
+        # own turns (tracker store, actions) would wait on it for the whole load.
+        session.commit()
         api.load(model, previous=settings.serving_model)
         _install_serving_copy(model, settings, candidate.started_at or candidate.created_at)
         below = session.get(StudioRelease, live.id) if live else None
@@ -240,6 +242,7 @@ def rollback(
         model = settings.releases_dir / target.model_file
         if not model.exists():
             raise NotPublishable("missing_file")
+        session.commit()  # as in publish(): no database lock held while Rasa loads
         api.load(model, previous=settings.serving_model)
         # Dated now: `make run` must not retrain over a rollback from the (unchanged) data.
         _install_serving_copy(model, settings, now_utc())

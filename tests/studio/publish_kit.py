@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,6 +53,7 @@ class FakeRasa:
     loads: list[str] = field(default_factory=list)
     served: str | None = None
     fail_with: int | None = None  # answer PUT /model with this status instead
+    while_loading: Callable[[], None] | None = None  # runs during PUT /model, as Rasa's turns go on
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -89,6 +90,8 @@ class FakeRasa:
                     return self._reply(401, {"reason": "NotAuthenticated"})
                 if fake.fail_with:
                     return self._reply(fake.fail_with, {"reason": "LoadingError"})
+                if fake.while_loading is not None:
+                    fake.while_loading()
                 path = Path(body.get("model_file", ""))
                 if not path.is_file():
                     return self._reply(500, {"reason": "LoadingError"})

@@ -266,3 +266,26 @@ def test_replica_urls_come_from_the_environment(monkeypatch):
     assert rasa_replica_urls() == ("http://127.0.0.1:5105", "http://127.0.0.1:5106")
     monkeypatch.delenv("SOTONG_RASA_REPLICA_URLS")
     assert rasa_replica_urls() == ()
+
+
+def test_no_database_lock_is_held_while_rasa_loads_the_model(core_db, studio, fake_rasa, people):
+    """Rasa keeps answering during a publish, and each answer writes (tracker store, actions): on
+    SQLite a transaction left open by the publish would make every one of them wait for the load."""
+    written: list[str] = []
+
+    def a_resident_turn() -> None:
+        try:
+            _turn()
+        except Exception as exc:  # the fake Rasa's thread: report it to the test
+            written.append(repr(exc)[:300])
+
+    def _turn() -> None:
+        with core_db.begin() as conn:  # BEGIN IMMEDIATE on SQLite (sotong.db): needs the write lock
+            conn.exec_driver_sql("SELECT 1")
+        written.append("turn")
+
+    fake_rasa.while_loading = a_resident_turn
+    one = _publish(core_db, finished_training(core_db, studio, people.trainer, "model one"), fake_rasa, studio, None,
+                   people.admin)  # fmt: skip
+    _rollback(core_db, fake_rasa, studio, one.id, people.admin)
+    assert written == ["turn", "turn"]
