@@ -30,4 +30,13 @@ echo "== nginx (Debian package, for the production profile's fault tests in test
 bash scripts/install_nginx.sh
 
 echo "== pytest: unit, database (SQLite + PostgreSQL), end-to-end, browser"
-.venv/bin/python -m pytest -q "$@"
+if [ $# -gt 0 ]; then
+  exec .venv/bin/python -m pytest -q "$@"
+fi
+# tests/web builds a FastAPI app per test. In the same interpreter as the tests before it
+# (which import Rasa and TensorFlow) each build spent ~98 % of its time in FastAPI's
+# issubclass checks walking ABC hierarchies those imports fill, ~10x slower than alone
+# (py-spy, 2026-11-30): the web tests run in a fresh interpreter.
+.venv/bin/python -m pytest -q --ignore=tests/web
+echo "== pytest: tests/web (fresh interpreter)"
+.venv/bin/python -m pytest -q tests/web
