@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import rasa.shared.data
 import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
+from tests.tools.check_nlu_overlap import norm  # one rule for what counts as a copy
 from tests.tools.quiet import quietly
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,11 +34,6 @@ sys.path.insert(0, str(ROOT))
 from sotong.faq import load_catalogue  # noqa: E402
 
 MIN_TOTAL, MIN_NEAR, MIN_CHIT, MIN_PER_TOPIC = 600, 150, 50, 2
-
-
-def norm(text: str) -> str:
-    # Spaces and punctuation do not make a test new: "thx!" is "thx" to the tokenizer.
-    return re.sub(r"[\s!-/:-@\[-`{-~…·]+", "", str(text or "")).casefold()
 
 
 def items(raw, key) -> list[str]:
