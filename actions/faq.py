@@ -26,6 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import district_vars, latest_text, profile
 from actions.updates import AnswerAction
 from sotong.faq import Catalogue, CatalogueError, Topic, index_for, load_catalogue
+from sotong.faq.departments import DepartmentDirectory, DirectoryError, load_directory
 from sotong.faq.guess import Guess
 from sotong.faq.selector import select
 
@@ -46,6 +47,7 @@ RESPONSES = (
 )
 
 _last_good: dict[str, Catalogue] = {}
+_last_good_directory: dict[str, DepartmentDirectory | None] = {}
 
 
 def current_catalogue() -> Catalogue | None:
@@ -111,9 +113,21 @@ def utter_unknown(dispatcher: CollectingDispatcher, guess: Guess, candidates: Se
         dispatcher.utter_message(response="utter_faq_did_you_mean", buttons=[topic_button(t) for t in topics])
 
 
+def current_directory() -> DepartmentDirectory | None:
+    """The department directory as staff last saved it; if their last edit broke it, the last good one."""
+    folder = str(profile().directory)
+    try:
+        _last_good_directory[folder] = load_directory(profile().directory)
+    except (DirectoryError, OSError) as exc:
+        log.error("department directory not reloaded, using the last good one: %s", exc)
+    return _last_good_directory.get(folder)
+
+
 def guess_for(text: str) -> Guess | None:
     catalogue = current_catalogue()
-    return index_for(catalogue).guess(text) if catalogue and catalogue.topics else None
+    if not catalogue or not catalogue.topics:
+        return None
+    return index_for(catalogue).guess(text, directory=current_directory())
 
 
 class ActionAnswerFaq(AnswerAction):

@@ -23,6 +23,7 @@ CATALOGUE_FIGURES = (
     "faq_selector_top3",
     "near_civic_guess",
     "near_department_hit",
+    "near_department_hit_topics_only",
     "chit_civic_guess",
 )
 

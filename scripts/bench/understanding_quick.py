@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import tempfile
+import time
 from pathlib import Path
 
 from devkit import ROOT
@@ -20,14 +21,16 @@ from scripts.bench.understanding_data import load_all_tests
 from scripts.bench.understanding_score import score
 
 
-def train(out: Path) -> Path:
+def train(out: Path, config: Path) -> Path:
     from rasa.model_training import train_nlu
 
     from sotong.faq.build import build
     from sotong.settings import load_settings
 
     build(load_settings().district_dir, ROOT / "data")  # data/nlu/faq.yml from the catalogue
-    path = train_nlu(str(ROOT / "config.yml"), str(ROOT / "data"), str(out), fixed_model_name="quick")
+    start = time.monotonic()
+    path = train_nlu(str(config), str(ROOT / "data"), str(out), fixed_model_name="quick")
+    print(f"NLU training took {time.monotonic() - start:.0f} s ({config})")
     return Path(path)
 
 
@@ -41,9 +44,10 @@ async def parse_all(model: Path, texts: list[str]) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", type=Path)
+    ap.add_argument("--config", type=Path, default=ROOT / "config.yml", help="pipeline to train (A/B a change)")
     ap.add_argument("--out", type=Path, default=ROOT / "results/understanding_quick.json")
     args = ap.parse_args()
-    model = args.model or train(Path(tempfile.mkdtemp(prefix="und_quick_")))
+    model = args.model or train(Path(tempfile.mkdtemp(prefix="und_quick_")), args.config)
     tests = load_all_tests(
         ROOT / "tests/nlu_test.yml", ROOT / "tests/nlu/faq_test", ROOT / "tests/nlu/near_scope_test.yml"
     )
@@ -57,7 +61,17 @@ def main() -> None:
     args.out.write_text(
         json.dumps({"model": str(model), "metrics": m, "raw": raw}, ensure_ascii=False, indent=1, default=str)
     )
-    for k in ("macro_f1", "faq_top1", "near_wrong_rate", "entity_f1", "chit_acc", "faq_refused", "worst"):
+    for k in (
+        "near_department_hit",
+        "near_department_hit_topics_only",
+        "macro_f1",
+        "faq_top1",
+        "near_wrong_rate",
+        "entity_f1",
+        "chit_acc",
+        "faq_refused",
+        "worst",
+    ):
         print(k, m.get(k))
     print("model", model)
 

@@ -69,6 +69,7 @@ def render(report: dict[str, Any]) -> str:
         ("fallback_rate", "NLU fallback rate (nlu_test + FAQ)"),
         ("near_civic_guess", "near-scope: honest answer names a department"),
         ("near_department_hit", "near-scope: named department = test's hint"),
+        ("near_department_hit_topics_only", "… the same without departments.yml (catalogue topics only)"),
         ("chit_civic_guess", "chit-chat wrongly treated as civic"),
         ("load_s", "model load (s)"),
     ]

@@ -90,20 +90,28 @@ def chit_chat(chit: Pairs) -> dict[str, Any]:
 
 
 def department_guesses(tests: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The honest pointer's guess (sotong/faq/guess.py) on near-scope questions with a department hint."""
+    """The honest pointer's guess (sotong/faq/guess.py) on near-scope questions with a department hint,
+    with the district's department directory (as served) and without it (catalogue topics only)."""
     from sotong.faq import index_for, load_catalogue
+    from sotong.faq.departments import load_directory
     from sotong.settings import load_settings
 
+    district_dir = load_settings().district_dir
     hinted = [t for t in tests if t["set"] == "near" and t.get("hint")]
-    idx = index_for(load_catalogue(load_settings().district_dir, drafts=True))
-    guesses = [idx.guess(t["text"]) for t in hinted]
-    chit_g = [idx.guess(t["text"]) for t in tests if t["set"] == "chit"]
+    idx = index_for(load_catalogue(district_dir, drafts=True))
+    directory = load_directory(district_dir)
+
+    def hits(guesses: Sequence[Any]) -> float:
+        pairs = zip(guesses, hinted, strict=True)
+        return sum(bool(g.department) and g.department.split()[0] in t["hint"] for g, t in pairs) / len(hinted)
+
+    guesses = [idx.guess(t["text"], directory=directory) for t in hinted]
+    topics_only = [idx.guess(t["text"]) for t in hinted]
+    chit_g = [idx.guess(t["text"], directory=directory) for t in tests if t["set"] == "chit"]
     return {
         "near_civic_guess": sum(g.civic for g in guesses) / len(hinted),
-        "near_department_hit": sum(
-            bool(g.department) and g.department.split()[0] in t["hint"] for g, t in zip(guesses, hinted, strict=True)
-        )
-        / len(hinted),
+        "near_department_hit": hits(guesses),
+        "near_department_hit_topics_only": hits(topics_only),
         "chit_civic_guess": sum(g.civic for g in chit_g) / len(chit_g) if chit_g else None,
     }
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from sotong.faq.catalogue import Catalogue, CatalogueError, load_catalogue
+from sotong.faq.departments import DirectoryError, load_directory
 from sotong.settings import PROJECT_ROOT, load_settings
 
 RETRIEVAL_INTENT = "faq"
@@ -112,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     district = args.district or load_settings().district_dir
     try:
         fresh = build(district, args.out, check=args.check, drafts=args.drafts, retrieval=args.retrieval)
-    except (CatalogueError, BuildError) as exc:
+        load_directory(district)  # the honest answer's department directory: report a broken file here too
+    except (CatalogueError, BuildError, DirectoryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     target = args.out / NLU_FILE

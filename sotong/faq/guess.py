@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sotong.faq.catalogue import Catalogue, Topic
+from sotong.faq.departments import DepartmentDirectory
 
 NGRAMS = (2, 3)
 TITLE_WEIGHT = 3  # a topic's title names it better than any single example
@@ -43,6 +44,7 @@ class Guess:
     phone: str | None
     score: float  # best topic's cosine similarity, 0..1
     topics: tuple[Topic, ...]  # closest topics, best first
+    keyword: str | None = None  # the directory keyword that named the department, if one did
 
     @property
     def civic(self) -> bool:
@@ -88,21 +90,37 @@ class TopicIndex:
         scored.sort(key=lambda x: (-x[0], x[1]))
         return [(self.catalogue.topics[tid], s) for s, tid in scored[:limit]]
 
-    def guess(self, text: str, limit: int = 3, min_score: float = CIVIC_MIN_SCORE) -> Guess:
+    def guess(
+        self,
+        text: str,
+        limit: int = 3,
+        min_score: float = CIVIC_MIN_SCORE,
+        directory: DepartmentDirectory | None = None,
+    ) -> Guess:
         """The closest topics and, when the question looks civic, their department.
 
-        The department is the one whose topics score highest in total among the ten
-        closest, so one lucky n-gram in a single topic does not outvote several close ones.
+        A keyword from the district's department directory decides first: staff wrote it to
+        say "this matter is ours", which covers departments that own no catalogue topic.
+        Otherwise the department is the one whose topics score highest in total among the
+        ten closest, so one lucky n-gram in a single topic does not outvote several close
+        ones. The phone comes from the directory when it lists the department, so a
+        department has one number wherever it is named.
         """
         ranked = self.rank(text, limit=max(limit, 10))
-        if not ranked or ranked[0][1] < min_score:
-            return Guess(None, None, ranked[0][1] if ranked else 0.0, tuple(t for t, _ in ranked[:limit]))
+        best = ranked[0][1] if ranked else 0.0
+        topics = tuple(t for t, _ in ranked[:limit])
+        hit = directory.match(text) if directory else None
+        if hit:
+            return Guess(hit.department.name, hit.department.phone, best, topics, hit.keyword)
+        if not ranked or best < min_score:
+            return Guess(None, None, best, topics)
         totals: dict[str, float] = {}
         for t, s in ranked:
             totals[t.department] = totals.get(t.department, 0.0) + s
         department = max(totals, key=lambda d: (totals[d], d == ranked[0][0].department))
-        phone = next(t.phone for t, _ in ranked if t.department == department)
-        return Guess(department, phone, ranked[0][1], tuple(t for t, _ in ranked[:limit]))
+        listed = directory.by_name(department) if directory else None
+        phone = listed.phone if listed else next(t.phone for t, _ in ranked if t.department == department)
+        return Guess(department, phone, best, topics)
 
 
 _indexes: dict[int, TopicIndex] = {}

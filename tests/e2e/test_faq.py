@@ -13,6 +13,7 @@ import pytest
 
 from sotong.district import load_profile
 from sotong.faq import load_catalogue
+from sotong.faq.departments import load_directory
 from sotong.settings import load_settings
 from tests.e2e.stack import texts
 
@@ -84,3 +85,14 @@ def test_near_scope_question_gets_an_honest_pointer_not_another_answer(rasa_stac
     assert not any(one_line(t.answer)[:40] in said for t in catalogue.topics.values())
     buttons = [b for r in replies for b in r.get("buttons", [])]
     assert buttons  # a way forward: close topics or the menu
+
+
+def test_uncovered_matter_is_pointed_to_the_department_the_directory_lists(rasa_stack):
+    """ "강아지 동물등록" is in no catalogue topic; departments.yml says who handles it, and the
+    resident hears that department and its phone (before the directory: 노인장애인과, wrong)."""
+    question = "강아지 동물등록 어디서 해요"
+    match = load_directory(load_settings().district_dir).match(question)
+    assert match is not None, "the sample departments.yml should list 동물등록"
+    said = one_line(texts(rasa_stack.say(sender(), question)))
+    assert "아직 제가 안내하지 못해요" in said
+    assert f"{match.department.name}({match.department.phone})" in said
