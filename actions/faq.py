@@ -102,6 +102,8 @@ def utter_topic(dispatcher: CollectingDispatcher, catalogue: Catalogue, topic: T
 def utter_unknown(dispatcher: CollectingDispatcher, guess: Guess, candidates: Sequence[Topic] = ()) -> None:
     """The honest answer: not covered yet, who to ask, and the closest topics we do cover."""
     vars_ = district_vars()
+    # which rule named the department, so staff can see why a pointer went where it did (no user text)
+    log.info("honest answer: department %s via %s", guess.department, guess.keyword or "the closest topics")
     if guess.department:
         dispatcher.utter_message(
             response="utter_faq_unknown_department", faq_department=guess.department, faq_phone=guess.phone, **vars_
