@@ -43,7 +43,7 @@ class Guess:
     department: str | None
     phone: str | None
     score: float  # best topic's cosine similarity, 0..1
-    topics: tuple[Topic, ...]  # closest topics, best first
+    topics: tuple[Topic, ...]  # closest topics that clear the civic bar, best first (the buttons)
     keyword: str | None = None  # the directory keyword that named the department, if one did
 
     @property
@@ -108,7 +108,9 @@ class TopicIndex:
         """
         ranked = self.rank(text, limit=max(limit, 10))
         best = ranked[0][1] if ranked else 0.0
-        topics = tuple(t for t, _ in ranked[:limit])
+        # Buttons only for topics that share real wording with the question: "길고양이 중성화"
+        # offered 장애인 주차구역 and 아동수당 (similarity 0.014), which only looks careless.
+        topics = tuple(t for t, s in ranked[:limit] if s >= min_score)
         hit = directory.match(text) if directory else None
         if hit:
             return Guess(hit.department.name, hit.department.phone, best, topics, hit.keyword)

@@ -55,6 +55,12 @@ def test_guess_names_a_department_for_civic_questions_only():
     assert not small_talk.civic and small_talk.department is None
 
 
+def test_guess_offers_only_topics_that_share_wording_with_the_question():
+    idx = index_for(catalogue())
+    assert idx.guess("길고양이 중성화 신청").topics == ()  # nothing close: no careless buttons
+    assert [t.id for t in idx.guess("재산세 분할납부 신청서 양식").topics][:1] == ["property_tax"]
+
+
 def test_build_writes_faq_intent_and_is_stable(tmp_path):
     assert build(DISTRICT, tmp_path) is False  # written
     text = (tmp_path / "nlu" / "faq.yml").read_text(encoding="utf-8")
