@@ -6,10 +6,14 @@ department most likely to know with its phone, the main number and 120, and up t
 close topics as buttons — never another service's answer. Anything else (small talk,
 gibberish) gets the closest services from the menu, as before.
 
+When only a directory keyword points somewhere (no catalogue topic shares wording with the
+question, sotong/faq/guess.py ``tentative``), the menu comes first and the department is
+offered as a maybe: the keyword may sit across a word break.
+
 Two civic questions in a row that the bot could not answer: the second time the resident
 is handed to an officer, as if they had asked for 상담원 연결 (actions/handoff.hand_off).
 The count is read from the tracker's events, so it survives action-server restarts and
-works across replicas; small talk and other answers break the run.
+works across replicas; small talk, a tentative pointer and other answers break the run.
 """
 
 from __future__ import annotations
@@ -98,15 +102,24 @@ class ActionFallbackMenu(AnswerAction):
             # it ("ZZZZ-2222 조회해 주세요" → out_of_scope), the resident is asking about it.
             return ActionComplaintStatus().answer(dispatcher, tracker, domain)
         guess = guess_for(latest_text(tracker))
-        if guess is not None and guess.civic:
-            utter_unknown(dispatcher, guess)
+        # a topic the directory names (the crisis lines for 죽고 싶어요) is answered even on a keyword alone
+        if guess is not None and guess.civic and (guess.topic_id or not guess.tentative):
+            if utter_unknown(dispatcher, guess) != "pointed":
+                return []  # answered by a topic the directory names: not a failed turn
             if previous_failures(tracker.events) + 1 >= FAILURES_BEFORE_HANDOFF:
                 dispatcher.utter_message(response=_FAILURE_HANDOFF)
                 return hand_off(dispatcher, tracker, self._clock())
+            if not guess.topics:  # no close topic to offer: a person is the way forward
+                dispatcher.utter_message(response="utter_fallback_human_hint", **district_vars())
             return []
         intent = (latest.get("intent") or {}).get("name")
         response = "utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback"
         buttons = closest_services(latest.get("intent_ranking") or [], menu_buttons(domain))
         dispatcher.utter_message(response=response, buttons=buttons)
+        if guess is not None and guess.tentative:
+            # only a keyword pointed somewhere ("제 의견인데요" holds 견인): offer it as a maybe
+            dispatcher.utter_message(
+                response="utter_faq_maybe_department", faq_department=guess.department, faq_phone=guess.phone
+            )
         dispatcher.utter_message(response="utter_fallback_human_hint", **district_vars())
         return []

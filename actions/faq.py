@@ -43,6 +43,7 @@ RESPONSES = (
     "utter_faq_related",
     "utter_faq_unknown",
     "utter_faq_unknown_department",
+    "utter_faq_maybe_department",
     "utter_faq_did_you_mean",
 )
 
@@ -99,20 +100,39 @@ def utter_topic(dispatcher: CollectingDispatcher, catalogue: Catalogue, topic: T
         dispatcher.utter_message(response="utter_faq_sample_notice", **district_vars())
 
 
-def utter_unknown(dispatcher: CollectingDispatcher, guess: Guess, candidates: Sequence[Topic] = ()) -> None:
-    """The honest answer: not covered yet, who to ask, and the closest topics we do cover."""
+def utter_unknown(dispatcher: CollectingDispatcher, guess: Guess, candidates: Sequence[Topic] = ()) -> str:
+    """The honest answer: not covered yet, who to ask, and the closest topics we do cover.
+
+    Returns what was said: "answered" (the directory names a topic that answers the matter,
+    e.g. the crisis lines), "pointed" (a department, sure enough), "maybe" (only a keyword
+    named the department; said as a maybe) or "unknown" (no department).
+    """
     vars_ = district_vars()
-    # which rule named the department, so staff can see why a pointer went where it did (no user text)
-    log.info("honest answer: department %s via %s", guess.department, guess.keyword or "the closest topics")
-    if guess.department:
-        dispatcher.utter_message(
-            response="utter_faq_unknown_department", faq_department=guess.department, faq_phone=guess.phone, **vars_
-        )
+    # Why the pointer went where it did, for staff; the keyword is part of what the resident
+    # typed (it may be 자살 or 난임), so only at DEBUG.
+    log.info("honest answer: department %s via %s", guess.department, "keyword" if guess.keyword else "topics")
+    log.debug("honest answer keyword: %s", guess.keyword)
+    catalogue = current_catalogue()
+    answer = catalogue.topic(guess.topic_id) if catalogue and guess.topic_id else None
+    if catalogue and answer is not None:
+        utter_topic(dispatcher, catalogue, answer)
+        return "answered"
+    facts = {"faq_department": guess.department, "faq_phone": guess.phone, **vars_}
+    if guess.department and not guess.tentative:
+        dispatcher.utter_message(response="utter_faq_unknown_department", **facts)
+        outcome = "pointed"
     else:
         dispatcher.utter_message(response="utter_faq_unknown", **vars_)
+        outcome = "unknown"
+        if guess.department:
+            dispatcher.utter_message(response="utter_faq_maybe_department", **facts)
+            outcome = "maybe"
     topics = list(dict.fromkeys(list(candidates) + list(guess.topics)))[:MAX_BUTTONS]
     if topics:
         dispatcher.utter_message(response="utter_faq_did_you_mean", buttons=[topic_button(t) for t in topics])
+    if guess.department and guess.sample:
+        dispatcher.utter_message(response="utter_faq_sample_notice", **vars_)
+    return outcome
 
 
 def current_directory() -> DepartmentDirectory | None:
@@ -122,6 +142,8 @@ def current_directory() -> DepartmentDirectory | None:
         _last_good_directory[folder] = load_directory(profile().directory)
     except (DirectoryError, OSError) as exc:
         log.error("department directory not reloaded, using the last good one: %s", exc)
+    except Exception:  # it only enriches the honest answer: never let it break a turn
+        log.exception("department directory unreadable, using the last good one")
     return _last_good_directory.get(folder)
 
 

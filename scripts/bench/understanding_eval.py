@@ -25,6 +25,7 @@ CATALOGUE_FIGURES = (
     "near_department_hit",
     "near_department_hit_topics_only",
     "chit_civic_guess",
+    "chit_maybe_guess",
 )
 
 

@@ -68,9 +68,10 @@ def render(report: dict[str, Any]) -> str:
         ("chit_acc", "chit-chat handled (incl. out_of_scope)"),
         ("fallback_rate", "NLU fallback rate (nlu_test + FAQ)"),
         ("near_civic_guess", "near-scope: honest answer names a department"),
-        ("near_department_hit", "near-scope: named department = test's hint"),
+        ("near_department_hit", "near-scope: named department = test's hint (phone or a specific name part)"),
         ("near_department_hit_topics_only", "… the same without departments.yml (catalogue topics only)"),
-        ("chit_civic_guess", "chit-chat wrongly treated as civic"),
+        ("chit_civic_guess", "chit-chat wrongly treated as civic (a department pointer)"),
+        ("chit_maybe_guess", "chit-chat given the menu plus a \"maybe this department\" line"),
         ("load_s", "model load (s)"),
     ]
     for key, label in extra:

@@ -4,6 +4,7 @@ honest pointer's department guess, entity F1 (exact span + type)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -89,6 +90,23 @@ def chit_chat(chit: Pairs) -> dict[str, Any]:
     }
 
 
+# Words in department names that say nothing about which one it is ("동 행정복지센터" must not
+# match a hint because both contain 동, nor "보건소 건강증진과" every 보건소 hint).
+_GENERIC_NAME_PARTS = {"구청", "인천", "보건소", "센터", "콜센터", "대표번호"}
+
+
+def names_hint(department: str | None, phone: str | None, hint: str) -> bool:
+    """The named department is the test's hint: its phone is in the hint (national numbers such
+    as 1355 are real), or a specific part of its name of 3+ letters is (건강증진과, 행정복지센터)."""
+    if not department:
+        return False
+    squashed = re.sub(r"\s+", "", hint)
+    if phone and re.sub(r"\D", "", phone) and f"({phone})" in hint.replace(" ", ""):
+        return True
+    parts = [p for p in re.split(r"[\s()]+", department) if len(p) >= 3 and p not in _GENERIC_NAME_PARTS]
+    return any(p in squashed for p in parts)
+
+
 def department_guesses(tests: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The honest pointer's guess (sotong/faq/guess.py) on near-scope questions with a department hint,
     with the district's department directory (as served) and without it (catalogue topics only)."""
@@ -103,7 +121,7 @@ def department_guesses(tests: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
     def hits(guesses: Sequence[Any]) -> float:
         pairs = zip(guesses, hinted, strict=True)
-        return sum(bool(g.department) and g.department.split()[0] in t["hint"] for g, t in pairs) / len(hinted)
+        return sum(names_hint(g.department, g.phone, t["hint"]) for g, t in pairs) / len(hinted)
 
     guesses = [idx.guess(t["text"], directory=directory) for t in hinted]
     topics_only = [idx.guess(t["text"]) for t in hinted]
@@ -112,7 +130,9 @@ def department_guesses(tests: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "near_civic_guess": sum(g.civic for g in guesses) / len(hinted),
         "near_department_hit": hits(guesses),
         "near_department_hit_topics_only": hits(topics_only),
-        "chit_civic_guess": sum(g.civic for g in chit_g) / len(chit_g) if chit_g else None,
+        # a tentative guess (a keyword alone) keeps the small-talk menu and only adds a "maybe" line
+        "chit_civic_guess": sum(g.civic and not g.tentative for g in chit_g) / len(chit_g) if chit_g else None,
+        "chit_maybe_guess": sum(g.tentative for g in chit_g) / len(chit_g) if chit_g else None,
     }
 
 

@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         fresh = build(district, args.out, check=args.check, drafts=args.drafts, retrieval=args.retrieval)
         load_directory(district)  # the honest answer's department directory: report a broken file here too
-    except (CatalogueError, BuildError, DirectoryError) as exc:
+    except (CatalogueError, BuildError, DirectoryError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     target = args.out / NLU_FILE

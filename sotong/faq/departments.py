@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +27,17 @@ CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 MIN_KEYWORD = 2  # one syllable (개, 차) sits inside too many unrelated words
 MAX_KEYWORD = 30
 MAX_DUTIES = 120
+# A question longer than this is matched on its start: keywords name the matter early, and
+# matching stays cheap on a pasted page.
+MAX_MATCHED = 500
+PHONE_PATTERN = re.compile(r"^[0-9][0-9-]{1,14}$")
 
 _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
 def squash(text: str) -> str:
-    return _DROP.sub("", text or "").casefold()
+    """Spaces, punctuation and case removed, full-width forms folded (ＣＣＴＶ = cctv)."""
+    return _DROP.sub("", unicodedata.normalize("NFKC", text or "")).casefold()
 
 
 class DirectoryError(ValueError):
@@ -50,6 +56,9 @@ class Department:
     duties: str = ""
     keywords: tuple[str, ...] = ()
     external: bool = False  # a national body (국세청 126 …), not part of the 구청
+    # a catalogue topic that answers this department's matters outright (정신건강: the topic
+    # with the 24-hour crisis lines), instead of "I can't answer, call them"
+    topic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,47 +70,68 @@ class Match:
 @dataclass(frozen=True)
 class DepartmentDirectory:
     departments: tuple[Department, ...] = ()
+    sample: bool = False  # placeholder names and phones: the answer says so
+    # (squashed keyword, keyword as written, department), longest first: the first hit wins
+    _keys: tuple[tuple[str, str, Department], ...] = field(default=(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        keys = [(squash(k), k, d) for d in self.departments for k in d.keywords]
+        # stable sort: among keywords of equal length, the department written first wins
+        object.__setattr__(self, "_keys", tuple(sorted(keys, key=lambda x: -len(x[0]))))
 
     def by_name(self, name: str) -> Department | None:
         return next((d for d in self.departments if d.name == name), None)
 
     def match(self, text: str) -> Match | None:
         """The department whose keyword found in ``text`` is longest (ties: written first)."""
-        said = squash(text)
+        said = squash((text or "")[:MAX_MATCHED])
         if not said:
             return None
-        best: Match | None = None
-        best_len = 0
-        for d in self.departments:
-            for k in d.keywords:
-                key = squash(k)
-                if len(key) > best_len and key in said:
-                    best, best_len = Match(d, k), len(key)
-        return best
+        for key, keyword, department in self._keys:
+            if key in said:
+                return Match(department, keyword)
+        return None
+
+
+def _text_field(raw: dict, key: str, where: str, problems: list[str], required: bool = True) -> str:
+    value = raw.get(key)
+    if value is None or value == "":
+        if required:
+            problems.append(f"{where}.{key}: missing")
+        return ""
+    if not isinstance(value, str):
+        problems.append(f'{where}.{key}: must be text in quotes, e.g. {key}: "..." (got {value!r})')
+        return ""
+    return value.strip()
 
 
 def _department(raw: Any, where: str, problems: list[str]) -> Department | None:
     if not isinstance(raw, dict):
         problems.append(f"{where}: must be a mapping with code, name, phone, keywords")
         return None
-    code, name, phone = (str(raw.get(k) or "").strip() for k in ("code", "name", "phone"))
-    if not CODE_PATTERN.match(code):
+    code, name, phone = (_text_field(raw, k, where, problems) for k in ("code", "name", "phone"))
+    if code and not CODE_PATTERN.match(code):
         problems.append(f"{where}.code: {code!r} must be lower-case letters, digits and _")
-    if not name:
-        problems.append(f"{where}.name: missing")
-    if not phone:
-        problems.append(f"{where}.phone: missing")
-    duties = str(raw.get("duties") or "").strip()
+    if phone and not PHONE_PATTERN.match(phone):
+        problems.append(f"{where}.phone: {phone!r} must be digits and dashes, in quotes")
+    duties = _text_field(raw, "duties", where, problems, required=False)
     if len(duties) > MAX_DUTIES:
         problems.append(f"{where}.duties: {len(duties)} characters, at most {MAX_DUTIES}")
+    topic = _text_field(raw, "topic", where, problems, required=False) or None
+    external = raw.get("external", False)
+    if not isinstance(external, bool):
+        problems.append(f"{where}.external: must be true or false (got {external!r})")
     keywords = raw.get("keywords") or []
     if not isinstance(keywords, list):
-        problems.append(f"{where}.keywords: must be a list")
+        problems.append(f"{where}.keywords: must be a list in brackets, e.g. [word1, word2]")
         keywords = []
     for k in keywords:
-        if not MIN_KEYWORD <= len(squash(str(k))) <= MAX_KEYWORD:
+        if not isinstance(k, str):
+            problems.append(f"{where}.keywords: {k!r} must be a word, not {type(k).__name__}")
+        elif not MIN_KEYWORD <= len(squash(k)) <= MAX_KEYWORD:
             problems.append(f"{where}.keywords: {k!r} must be {MIN_KEYWORD}-{MAX_KEYWORD} letters")
-    return Department(code, name, phone, duties, tuple(str(k) for k in keywords), bool(raw.get("external")))
+    words = tuple(k for k in keywords if isinstance(k, str))
+    return Department(code, name, phone, duties, words, external is True, topic)
 
 
 def parse_directory(raw: Any, source: str) -> DepartmentDirectory:
@@ -125,17 +155,24 @@ def parse_directory(raw: Any, source: str) -> DepartmentDirectory:
             if owner.get(key, d.code) != d.code:
                 problems.append(f"{source}: keyword {k!r} is under both {owner[key]} and {d.code}")
             owner.setdefault(key, d.code)
+    sample = raw.get("sample", False)
+    if not isinstance(sample, bool):
+        problems.append(f"{source}: sample: must be true or false (got {sample!r})")
     if problems:
         raise DirectoryError(problems)
-    return DepartmentDirectory(tuple(found))
+    return DepartmentDirectory(tuple(found), sample is True)
 
 
-_cache: dict[str, tuple[tuple[float, int], DepartmentDirectory]] = {}
+_cache: dict[str, tuple[tuple[float, int], DepartmentDirectory | DirectoryError]] = {}
 _lock = threading.Lock()
 
 
 def load_directory(district_dir: Path) -> DepartmentDirectory | None:
-    """The district's directory, re-read when staff change the file; None when there is none."""
+    """The district's directory, re-read when staff change the file; None when there is none.
+
+    A broken file raises DirectoryError (also for a file saved in another encoding); the
+    failure is remembered until the file changes, so it is not re-parsed on every question.
+    """
     path = Path(district_dir) / FILE_NAME
     try:
         st = path.stat()
@@ -145,12 +182,24 @@ def load_directory(district_dir: Path) -> DepartmentDirectory | None:
     with _lock:
         hit = _cache.get(str(path))
     if hit and hit[0] == stamp:
+        if isinstance(hit[1], DirectoryError):
+            raise DirectoryError(hit[1].problems)  # a fresh one: re-raising one object grows its traceback
         return hit[1]
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        result: DepartmentDirectory | DirectoryError = parse_directory(_read(path), str(path))
+    except DirectoryError as exc:
+        result = exc
+    with _lock:
+        _cache[str(path)] = (stamp, result)
+    if isinstance(result, DirectoryError):
+        raise DirectoryError(result.problems)
+    return result
+
+
+def _read(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise DirectoryError([f"{path}: not UTF-8 text; save it as UTF-8 (Notepad: Save As, Encoding UTF-8)"]) from None
     except yaml.YAMLError as exc:
         raise DirectoryError([f"{path}: not valid YAML ({exc})"]) from None
-    directory = parse_directory(raw, str(path))
-    with _lock:
-        _cache[str(path)] = (stamp, directory)
-    return directory

@@ -4,9 +4,12 @@ department most likely to handle it.
 Character n-grams (TF-IDF, cosine) over each topic's title and examples: Korean
 residents type without spaces and with typos, and n-grams survive both without a
 morphological analyzer, so this stays in the civic core with no Rasa or TensorFlow.
-It ranks; it does not decide whether the bot *answers* — the NLU does that. The
-``score`` tells the caller whether the question looks civic at all (see
-``CIVIC_MIN_SCORE``).
+It ranks; it does not decide whether the bot *answers* — the NLU does that.
+
+A keyword from the district's department directory (departments.yml) names a department
+even when no topic is close; such a guess is ``tentative`` when no topic shares wording
+with the question either (the keyword may sit across a word break: "제 의견인데요" holds
+견인), and the bot then says it more carefully and does not count it as a failed turn.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from sotong.faq.departments import DepartmentDirectory
 
 NGRAMS = (2, 3)
 TITLE_WEIGHT = 3  # a topic's title names it better than any single example
-# Below this best-topic similarity a question is treated as not civic (small talk): picked on
-# the out-of-domain *training* questions (tests/nlu/out_of_domain_train.yml): at 0.08, 36 % of
-# the civic ones get a department and 2 % of the small talk does (at 0.12: 17 % / 0 %; at
-# 0.05: 65 % / 17 %). A question without a department still gets the main number and 120.
+# Below this best-topic similarity the topics say nothing about the question: picked on the
+# out-of-domain *training* questions (tests/nlu/out_of_domain_train.yml), before the department
+# directory existed: at 0.08, 36 % of the civic ones got a department from the topics and 2 % of
+# the small talk did (at 0.12: 17 % / 0 %; at 0.05: 65 % / 17 %). With the directory the share of
+# small talk pointed somewhere is measured by the benchmark (docs/benchmarks.md).
 CIVIC_MIN_SCORE = 0.08
 
 _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -45,6 +49,9 @@ class Guess:
     score: float  # best topic's cosine similarity, 0..1
     topics: tuple[Topic, ...]  # closest topics that clear the civic bar, best first (the buttons)
     keyword: str | None = None  # the directory keyword that named the department, if one did
+    tentative: bool = False  # only a keyword, no topic wording: say it as a maybe, do not count it
+    topic_id: str | None = None  # the directory says this catalogue topic answers the matter
+    sample: bool = False  # the department's name or phone is sample data
 
     @property
     def civic(self) -> bool:
@@ -110,19 +117,25 @@ class TopicIndex:
         best = ranked[0][1] if ranked else 0.0
         # Buttons only for topics that share real wording with the question: "길고양이 중성화"
         # offered 장애인 주차구역 and 아동수당 (similarity 0.014), which only looks careless.
-        topics = tuple(t for t, s in ranked[:limit] if s >= min_score)
+        close = [(t, s) for t, s in ranked if s >= min_score]
         hit = directory.match(text) if directory else None
-        if hit:
-            return Guess(hit.department.name, hit.department.phone, best, topics, hit.keyword)
-        if not ranked or best < min_score:
+        if directory and hit:
+            d = hit.department
+            own = tuple(t for t, _ in close if t.department == d.name)[:limit]
+            sample = directory.sample and not d.external  # 국세청 126 is real; 032-000-xxxx is not
+            return Guess(d.name, d.phone, best, own, hit.keyword, not close, d.topic, sample)
+        topics = tuple(t for t, _ in close[:limit])
+        if not close:
             return Guess(None, None, best, topics)
         totals: dict[str, float] = {}
         for t, s in ranked:
             totals[t.department] = totals.get(t.department, 0.0) + s
         department = max(totals, key=lambda d: (totals[d], d == ranked[0][0].department))
         listed = directory.by_name(department) if directory else None
-        phone = listed.phone if listed else next(t.phone for t, _ in ranked if t.department == department)
-        return Guess(department, phone, best, topics)
+        mine = [t for t, _ in ranked if t.department == department]
+        phone = listed.phone if listed else mine[0].phone
+        sample = directory.sample and not listed.external if listed and directory else any(t.sample for t in mine)
+        return Guess(department, phone, best, topics, sample=sample)
 
 
 _indexes: dict[int, TopicIndex] = {}

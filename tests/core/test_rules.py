@@ -13,6 +13,7 @@ CORE_FILES = sorted(
     [
         *(ROOT / "complaints").glob("*.py"),
         *(ROOT / "notifications").glob("*.py"),
+        *(ROOT / "faq").glob("*.py"),
         ROOT / "deadlines.py",
         ROOT / "cli.py",
     ]

@@ -64,6 +64,95 @@ def test_every_problem_is_reported_at_once_naming_the_key():
         parse_directory(["a list"], "departments.yml")
 
 
+def test_wrong_yaml_types_are_problems_not_strings():
+    """YAML reads 123 as a number, null as None, an unquoted 0321234 as octal: none may become a keyword
+    like "None" (which would match English text) or a wrong phone."""
+    bad = {
+        "sample": "yes",
+        "departments": [
+            {"code": "a", "name": ["가과"], "phone": 107164, "keywords": [123, None, True, {"x": "y"}, "유기견"]},
+            {"code": "b", "name": "나과", "phone": "032-000-1", "external": "false", "keywords": "유기묘"},
+            {"code": "c", "name": "다과", "phone": "전화 없음", "keywords": ["길냥이"]},
+        ],
+    }
+    with pytest.raises(DirectoryError) as err:
+        parse_directory(bad, "departments.yml")
+    text = "\n".join(err.value.problems)
+    for expected in (
+        "departments[0].name",
+        "departments[0].phone",
+        "123",
+        "None",
+        "True",
+        "{'x': 'y'}",
+        "departments[1].external",
+        "departments[1].keywords: must be a list",
+        "departments[2].phone",
+        "sample: must be true or false",
+    ):
+        assert expected in text, expected
+
+
+def test_a_file_in_another_encoding_is_a_clear_problem_and_the_bot_keeps_the_last_good_one(tmp_path):
+    path = tmp_path / "departments.yml"
+    path.write_bytes(yaml.safe_dump(SMALL, allow_unicode=True).encode("cp949"))
+    with pytest.raises(DirectoryError, match="not UTF-8"):
+        load_directory(tmp_path)
+    with pytest.raises(DirectoryError, match="not UTF-8"):  # remembered, still reported, not re-parsed
+        load_directory(tmp_path)
+
+
+def test_build_check_reports_a_broken_directory_without_a_traceback(tmp_path, capsys):
+    from sotong.faq.build import main as build_main
+
+    district = tmp_path / "district"
+    shutil.copytree(DISTRICT, district)
+    (district / "departments.yml").write_text("departments: [{code: a, name: 가과, phone: x, keywords: [개]}]")
+    assert build_main(["--district", str(district), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "departments[0].phone" in err and "'개'" in err and "Traceback" not in err
+
+
+# Phrases whose letters, spaces removed, once held a keyword across a word break
+# (review of the first directory): none may point anywhere.
+ACROSS_WORDS = [
+    "절 도와주세요",
+    "저도 난감해요",
+    "제 의견인데요",
+    "등산 모임",
+    "일단 수고하세요",
+    "입대 의무 연기",
+    "오 수요일에 가요",
+    "눈이 녹지 않아요",
+    "이게 먼지 모르겠어요",
+    "위치 공유 지금 돼요?",
+    "음식 물어봐도 돼요?",
+    "구청 장소가 어디예요",
+    "아무리 해도 로그인이 안 돼요",
+    "새마을금고 대출",
+    "첫 만남은 너무 어려워",
+    "아이돌 봄 컴백",
+    "꽃길만 걷자",
+    "된장국 세트",
+    "냄새 좋다",
+    "안녕하세요",
+    "상담원 연결",
+    "감사합니다",
+]
+
+
+def test_the_sample_directory_does_not_fire_across_word_breaks():
+    directory = load_directory(DISTRICT)
+    fired = {p: m.keyword for p in ACROSS_WORDS if (m := directory.match(p))}
+    assert not fired
+
+
+def test_the_sample_directory_names_topics_that_exist():
+    catalogue = load_catalogue(DISTRICT)
+    missing = [d.code for d in load_directory(DISTRICT).departments if d.topic and not catalogue.topic(d.topic)]
+    assert not missing
+
+
 def test_missing_file_means_catalogue_only_and_an_edit_is_read_again(tmp_path):
     assert load_directory(tmp_path) is None
     path = tmp_path / "departments.yml"
@@ -84,6 +173,12 @@ def test_a_keyword_names_a_department_no_topic_covers_and_topics_still_decide_ot
     directory = parse_directory(SMALL, "test")
     g = idx.guess("강아지 동물등록 어디서 해요", directory=directory)
     assert (g.department, g.phone, g.keyword) == ("동물보호과", "032-000-9001", "동물등록") and g.civic
+    assert not g.tentative  # 등록 is catalogue wording too
+    assert all(t.department == "동물보호과" for t in g.topics)  # no 장애인 등록 button under 동물보호과
+    lone = idx.guess("유기견", directory=directory)
+    assert lone.tentative and lone.department == "동물보호과" and lone.topics == ()
+    listed = parse_directory({"departments": [{"code": "t", "name": "세무2과", "phone": "032-999-9999"}]}, "t")
+    assert idx.guess("재산세 고지서 다시 받고 싶어요", directory=listed).phone == "032-999-9999"  # one number
     without = idx.guess("재산세 고지서 다시 받고 싶어요", directory=directory)
     assert without.department.startswith("세무") and without.keyword is None
     assert not idx.guess("오늘 날씨 어때", directory=directory).civic
@@ -124,13 +219,36 @@ def fallback(text, domain):
     return d.messages
 
 
+def test_crisis_words_answer_the_topic_with_the_crisis_lines_not_a_pointer(district, domain):
+    msgs = fallback("죽고 싶어요", domain)
+    topic = load_catalogue(DISTRICT).topic("mental_health_center")
+    assert msgs[0]["response"].startswith("utter_faq_answer") and msgs[0]["faq_answer"] == topic.answer
+    assert "109" in topic.answer and not any(m["response"].startswith("utter_faq_unknown") for m in msgs)
+
+
+def test_a_keyword_alone_is_offered_as_a_maybe_after_the_menu_and_never_hands_off(district, domain):
+    (district / "departments.yml").write_text(yaml.safe_dump(SMALL, allow_unicode=True), encoding="utf-8")
+    said = [m["response"] for m in fallback("유기견", domain)]
+    assert said == ["utter_out_of_scope", "utter_faq_maybe_department", "utter_fallback_human_hint"]
+    maybe = fallback("유기견", domain)[1]
+    assert (maybe["faq_department"], maybe["faq_phone"]) == ("동물보호과", "032-000-9001")
+
+
+def test_a_pointer_to_a_sample_department_says_so_and_a_national_number_does_not(district, domain):
+    said = [m["response"] for m in fallback("강아지 동물등록 어디서 해요", domain)]
+    assert said[0] == "utter_faq_unknown_department" and "utter_faq_sample_notice" in said
+    national = fallback("종합소득세 신고 어디서 해요", domain)
+    assert national[0]["faq_phone"] == "126" and "utter_faq_sample_notice" not in [m["response"] for m in national]
+
+
 def test_the_bot_points_an_uncovered_matter_to_the_department_staff_listed(district, domain):
     (district / "departments.yml").write_text(yaml.safe_dump(SMALL, allow_unicode=True), encoding="utf-8")
     first = fallback("강아지 동물등록 어디서 해요", domain)[0]
     assert first["response"] == "utter_faq_unknown_department"
     assert (first["faq_department"], first["faq_phone"]) == ("동물보호과", "032-000-9001")
-    # a broken edit keeps the last good directory instead of dropping the pointer
-    (district / "departments.yml").write_text("departments: [{code: broken", encoding="utf-8")
+    # a broken edit (bad YAML, then another encoding) keeps the last good directory
     path = district / "departments.yml"
-    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
-    assert fallback("강아지 동물등록 어디서 해요", domain)[0]["faq_department"] == "동물보호과"
+    for broken in (b"departments: [{code: broken", yaml.safe_dump(SMALL, allow_unicode=True).encode("cp949")):
+        path.write_bytes(broken)
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+        assert fallback("강아지 동물등록 어디서 해요", domain)[0]["faq_department"] == "동물보호과"

@@ -20,7 +20,7 @@ def test_uncovered_civic_question_gets_department_and_topics_not_an_answer(domai
     first = msgs[0]
     assert first["response"] == "utter_faq_unknown_department"
     assert first["faq_department"] and first["faq_phone"] and first["main_phone"]
-    buttons = msgs[-1]["buttons"]
+    buttons = [b for m in msgs for b in m.get("buttons") or []]  # the sample notice may come last
     assert 1 <= len(buttons) <= 3 and all(b["payload"].startswith('/faq{"faq_topic": ') for b in buttons)
     assert not any(m["response"].startswith("utter_faq_answer") for m in msgs)
 

@@ -81,7 +81,7 @@ def test_unmatched_question_is_refused_honestly_with_a_department(district):
     assert not any(m["response"].startswith("utter_faq_answer") for m in msgs)
     if msgs[0]["response"] == "utter_faq_unknown_department":
         assert msgs[0]["faq_department"] and msgs[0]["faq_phone"] and msgs[0]["main_phone"]
-    buttons = msgs[-1].get("buttons") or []
+    buttons = [b for m in msgs for b in m.get("buttons") or []]  # the sample notice may come last
     assert 1 <= len(buttons) <= 3 and all(b["payload"].startswith('/faq{"faq_topic": ') for b in buttons)
 
 
