@@ -83,9 +83,10 @@ def test_near_scope_question_gets_an_honest_pointer_not_another_answer(rasa_stac
     assert any(p in said for p in ("아직 제가 안내하지 못해요", "도와드리기 어려운", "이해하지 못했어요"))
     assert load_profile().main_phone in said
     assert not any(one_line(t.answer)[:40] in said for t in catalogue.topics.values())
-    # a way forward: close topics (only those sharing wording with the question) or the menu
+    # never a dead end: close topics (only those sharing wording with the question), the menu, or a person
     buttons = [b for r in replies for b in r.get("buttons", [])]
     assert len(buttons) <= 4 and all(b.get("payload", "").startswith("/") for b in buttons)
+    assert buttons or "상담원 연결" in said
 
 
 def test_uncovered_matter_is_pointed_to_the_department_the_directory_lists(rasa_stack):
