@@ -65,6 +65,9 @@ class Department:
 class Match:
     department: Department
     keyword: str  # the keyword as staff wrote it, for the log and the benchmark
+    # Found where a word begins ("길고양이 중성화", "동물 등록은"), not inside one ("의견인데요" holds
+    # 견인): Korean adds particles at a word's end, so a word-start match is the resident's word.
+    at_word_start: bool = True
 
 
 @dataclass(frozen=True)
@@ -84,13 +87,29 @@ class DepartmentDirectory:
 
     def match(self, text: str) -> Match | None:
         """The department whose keyword found in ``text`` is longest (ties: written first)."""
-        said = squash((text or "")[:MAX_MATCHED])
+        text = (text or "")[:MAX_MATCHED]
+        said = squash(text)
         if not said:
             return None
         for key, keyword, department in self._keys:
-            if key in said:
-                return Match(department, keyword)
+            at = said.find(key)
+            if at < 0:
+                continue
+            starts = _word_starts(text)
+            while at >= 0 and at not in starts:
+                at = said.find(key, at + 1)
+            return Match(department, keyword, at >= 0)
         return None
+
+
+def _word_starts(text: str) -> set[int]:
+    """Where each word of ``text`` begins, as offsets into ``squash(text)``."""
+    starts, pos = set(), 0
+    for word in _DROP.split(unicodedata.normalize("NFKC", text)):
+        if word:
+            starts.add(pos)
+            pos += len(word.casefold())
+    return starts
 
 
 def _text_field(raw: dict, key: str, where: str, problems: list[str], required: bool = True) -> str:

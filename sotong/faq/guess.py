@@ -7,9 +7,9 @@ morphological analyzer, so this stays in the civic core with no Rasa or TensorFl
 It ranks; it does not decide whether the bot *answers* — the NLU does that.
 
 A keyword from the district's department directory (departments.yml) names a department
-even when no topic is close; such a guess is ``tentative`` when no topic shares wording
-with the question either (the keyword may sit across a word break: "제 의견인데요" holds
-견인), and the bot then says it more carefully and does not count it as a failed turn.
+even when no topic is close. When no topic shares wording with the question, a keyword found
+inside a word rather than at its start ("의견인데요" holds 견인) or a short one (강아지) makes
+the guess ``tentative``: the bot offers it as a maybe and does not count it as a failed turn.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sotong.faq.catalogue import Catalogue, Topic
-from sotong.faq.departments import DepartmentDirectory
+from sotong.faq.departments import DepartmentDirectory, squash
 
 NGRAMS = (2, 3)
 TITLE_WEIGHT = 3  # a topic's title names it better than any single example
@@ -30,6 +30,8 @@ TITLE_WEIGHT = 3  # a topic's title names it better than any single example
 # the small talk did (at 0.12: 17 % / 0 %; at 0.05: 65 % / 17 %). With the directory the share of
 # small talk pointed somewhere is measured by the benchmark (docs/benchmarks.md).
 CIVIC_MIN_SCORE = 0.08
+# With no close topic, a directory keyword this short or shorter only makes a tentative guess.
+SHORT_KEYWORD = 3
 
 _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -49,7 +51,7 @@ class Guess:
     score: float  # best topic's cosine similarity, 0..1
     topics: tuple[Topic, ...]  # closest topics that clear the civic bar, best first (the buttons)
     keyword: str | None = None  # the directory keyword that named the department, if one did
-    tentative: bool = False  # only a keyword, no topic wording: say it as a maybe, do not count it
+    tentative: bool = False  # a keyword inside a word, no topic wording: say it as a maybe, do not count it
     topic_id: str | None = None  # the directory says this catalogue topic answers the matter
     sample: bool = False  # the department's name or phone is sample data
 
@@ -123,7 +125,9 @@ class TopicIndex:
             d = hit.department
             own = tuple(t for t, _ in close if t.department == d.name)[:limit]
             sample = directory.sample and not d.external  # 국세청 126 is real; 032-000-xxxx is not
-            return Guess(d.name, d.phone, best, own, hit.keyword, not close, d.topic, sample)
+            # a short keyword (강아지, 유기견) says less than 층간소음 or 공시지가: "우리 강아지 너무 귀여워"
+            tentative = not close and (not hit.at_word_start or len(squash(hit.keyword)) <= SHORT_KEYWORD)
+            return Guess(d.name, d.phone, best, own, hit.keyword, tentative, d.topic, sample)
         topics = tuple(t for t, _ in close[:limit])
         if not close:
             return Guess(None, None, best, topics)

@@ -175,8 +175,10 @@ def test_a_keyword_names_a_department_no_topic_covers_and_topics_still_decide_ot
     assert (g.department, g.phone, g.keyword) == ("동물보호과", "032-000-9001", "동물등록") and g.civic
     assert not g.tentative  # 등록 is catalogue wording too
     assert all(t.department == "동물보호과" for t in g.topics)  # no 장애인 등록 button under 동물보호과
-    lone = idx.guess("유기견", directory=directory)
+    lone = idx.guess("유기견", directory=directory)  # a short keyword alone, no topic wording: a maybe
     assert lone.tentative and lone.department == "동물보호과" and lone.topics == ()
+    assert not idx.guess("버스정류장 옮겨 주세요", directory=directory).tentative  # a long one at a word start
+    assert idx.guess("우리동네버스정류장", directory=directory).tentative  # the same inside a word
     listed = parse_directory({"departments": [{"code": "t", "name": "세무2과", "phone": "032-999-9999"}]}, "t")
     assert idx.guess("재산세 고지서 다시 받고 싶어요", directory=listed).phone == "032-999-9999"  # one number
     without = idx.guess("재산세 고지서 다시 받고 싶어요", directory=directory)
