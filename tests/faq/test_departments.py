@@ -12,7 +12,6 @@ import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionFallbackMenu
-from sotong.district import _load
 from sotong.faq import index_for, load_catalogue
 from sotong.faq.departments import DirectoryError, load_directory, parse_directory
 from sotong.settings import PROJECT_ROOT
@@ -202,17 +201,6 @@ def test_the_sample_districts_directory_loads_and_gives_each_department_one_phon
         if phones.get(name) != phone
     ]
     assert not wrong, "\n".join(wrong)
-
-
-@pytest.fixture
-def district(tmp_path, monkeypatch):
-    copy = tmp_path / "district"
-    shutil.copytree(DISTRICT, copy)
-    monkeypatch.setenv("SOTONG_DISTRICT_DIR", str(copy))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'a.db'}")
-    _load.cache_clear()
-    yield copy
-    _load.cache_clear()
 
 
 def fallback(text, domain):

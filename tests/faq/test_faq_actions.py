@@ -4,30 +4,15 @@ honest "I don't know" instead of another topic's answer."""
 from __future__ import annotations
 
 import json
-import shutil
 
-import pytest
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import RESPONSES, TOPIC_ENTITY, ActionAnswerFaq
-from sotong.district import _load
 from sotong.settings import PROJECT_ROOT
 from tests.actions.conftest import make_tracker
 
 DISTRICT = PROJECT_ROOT / "district" / "incheon-seogu"
-
-
-@pytest.fixture
-def district(tmp_path, monkeypatch):
-    """A private copy of the sample district, so a test may break or edit its catalogue."""
-    copy = tmp_path / "district"
-    shutil.copytree(DISTRICT, copy)
-    monkeypatch.setenv("SOTONG_DISTRICT_DIR", str(copy))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'a.db'}")
-    _load.cache_clear()
-    yield copy
-    _load.cache_clear()
 
 
 def run(text="", entities=None):
