@@ -121,5 +121,7 @@ class ActionFallbackMenu(AnswerAction):
             dispatcher.utter_message(
                 response="utter_faq_maybe_department", faq_department=guess.department, faq_phone=guess.phone
             )
+            if guess.sample:  # the same notice as the firm pointer (actions/faq.utter_unknown)
+                dispatcher.utter_message(response="utter_faq_sample_notice", **district_vars())
         dispatcher.utter_message(response="utter_fallback_human_hint", **district_vars())
         return []

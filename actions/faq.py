@@ -137,9 +137,10 @@ def utter_unknown(dispatcher: CollectingDispatcher, guess: Guess, candidates: Se
 
 def current_directory() -> DepartmentDirectory | None:
     """The department directory as staff last saved it; if their last edit broke it, the last good one."""
-    folder = str(profile().directory)
+    district_dir = profile().directory
+    folder = str(district_dir)
     try:
-        _last_good_directory[folder] = load_directory(profile().directory)
+        _last_good_directory[folder] = load_directory(district_dir)
     except (DirectoryError, OSError) as exc:
         log.error("department directory not reloaded, using the last good one: %s", exc)
     except Exception:  # it only enriches the honest answer: never let it break a turn

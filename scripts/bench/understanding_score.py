@@ -101,7 +101,7 @@ def names_hint(department: str | None, phone: str | None, hint: str) -> bool:
     if not department:
         return False
     squashed = re.sub(r"\s+", "", hint)
-    if phone and re.sub(r"\D", "", phone) and f"({phone})" in hint.replace(" ", ""):
+    if phone and f"({phone})" in squashed:
         return True
     parts = [p for p in re.split(r"[\s()]+", department) if len(p) >= 3 and p not in _GENERIC_NAME_PARTS]
     return any(p in squashed for p in parts)

@@ -85,6 +85,10 @@ class DepartmentDirectory:
     def by_name(self, name: str) -> Department | None:
         return next((d for d in self.departments if d.name == name), None)
 
+    def is_sample(self, department: Department) -> bool:
+        """Whether the answer must say the department's name or phone is sample data (국세청 126 is real)."""
+        return self.sample and not department.external
+
     def match(self, text: str) -> Match | None:
         """The department whose keyword found in ``text`` is longest (ties: written first)."""
         text = (text or "")[:MAX_MATCHED]

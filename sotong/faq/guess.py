@@ -124,10 +124,9 @@ class TopicIndex:
         if directory and hit:
             d = hit.department
             own = tuple(t for t, _ in close if t.department == d.name)[:limit]
-            sample = directory.sample and not d.external  # 국세청 126 is real; 032-000-xxxx is not
             # a short keyword (강아지, 유기견) says less than 층간소음 or 공시지가: "우리 강아지 너무 귀여워"
             tentative = not close and (not hit.at_word_start or len(squash(hit.keyword)) <= SHORT_KEYWORD)
-            return Guess(d.name, d.phone, best, own, hit.keyword, tentative, d.topic, sample)
+            return Guess(d.name, d.phone, best, own, hit.keyword, tentative, d.topic, directory.is_sample(d))
         topics = tuple(t for t, _ in close[:limit])
         if not close:
             return Guess(None, None, best, topics)
@@ -136,10 +135,10 @@ class TopicIndex:
             totals[t.department] = totals.get(t.department, 0.0) + s
         department = max(totals, key=lambda d: (totals[d], d == ranked[0][0].department))
         listed = directory.by_name(department) if directory else None
+        if directory and listed:
+            return Guess(department, listed.phone, best, topics, sample=directory.is_sample(listed))
         mine = [t for t, _ in ranked if t.department == department]
-        phone = listed.phone if listed else mine[0].phone
-        sample = directory.sample and not listed.external if listed and directory else any(t.sample for t in mine)
-        return Guess(department, phone, best, topics, sample=sample)
+        return Guess(department, mine[0].phone, best, topics, sample=any(t.sample for t in mine))
 
 
 _indexes: dict[int, TopicIndex] = {}

@@ -37,6 +37,13 @@ def test_longest_keyword_wins_and_spacing_punctuation_and_case_are_ignored():
     assert d.match("") is None and d.match("   ?!") is None
 
 
+def problems_of(raw) -> str:
+    """Every problem parse_directory reports for ``raw``, one a line (it must report some)."""
+    with pytest.raises(DirectoryError) as err:
+        parse_directory(raw, "departments.yml")
+    return "\n".join(err.value.problems)
+
+
 def test_every_problem_is_reported_at_once_naming_the_key():
     bad = {
         "departments": [
@@ -46,9 +53,7 @@ def test_every_problem_is_reported_at_once_naming_the_key():
             "not a mapping",
         ]
     }
-    with pytest.raises(DirectoryError) as err:
-        parse_directory(bad, "departments.yml")
-    text = "\n".join(err.value.problems)
+    text = problems_of(bad)
     for expected in (
         "departments[0].code",
         "'개'",
@@ -74,9 +79,7 @@ def test_wrong_yaml_types_are_problems_not_strings():
             {"code": "c", "name": "다과", "phone": "전화 없음", "keywords": ["길냥이"]},
         ],
     }
-    with pytest.raises(DirectoryError) as err:
-        parse_directory(bad, "departments.yml")
-    text = "\n".join(err.value.problems)
+    text = problems_of(bad)
     for expected in (
         "departments[0].name",
         "departments[0].phone",
