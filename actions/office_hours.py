@@ -37,6 +37,12 @@ def day_asked(tracker: Tracker) -> dict[str, str] | None:
     return None
 
 
+def lunch_asked(tracker: Tracker) -> bool:
+    """The question is about the lunch hour ("점심시간에도 해요?": the `office_facet` entity)."""
+    entities = (tracker.latest_message or {}).get("entities") or []
+    return any(e.get("entity") == "office_facet" and e.get("value") == "lunch" for e in entities)
+
+
 def time_range(spec: str) -> str:
     """'09:00-18:00' -> '09:00~18:00' as residents read it."""
     return spec.replace("-", "~")
@@ -61,6 +67,8 @@ class ActionOfficeHours(AnswerAction):
                 day_hours=on_day.text(),
                 **facts,
             )
+        elif hours.lunch and lunch_asked(tracker):  # the facet asked about comes first
+            dispatcher.utter_message(response="utter_office_lunch", **facts)
         else:
             state = office_state(self._clock(), hours.hours())
             dispatcher.utter_message(

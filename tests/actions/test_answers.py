@@ -222,6 +222,18 @@ def test_office_hours_for_the_day_asked_not_for_now(domain):
     assert d.messages[0]["response"] == "utter_office_day_open" and d.messages[0]["day_hours"] == "09:00~18:00"
 
 
+def test_a_lunch_hour_question_answers_the_lunch_hour_first_even_after_hours(domain):
+    text = "구청 점심시간에도 민원 봐요?"
+    lunch = {"entity": "office_facet", "value": "lunch", "start": 3, "end": 7}
+    in_the_evening = ActionOfficeHours(clock(2026, 11, 25, 20))
+    d, _ = run(in_the_evening, make_tracker(text, "ask_office_hours", [lunch]), domain)
+    msg = d.messages[0]
+    assert msg["response"] == "utter_office_lunch" and msg["lunch_hours"] == "12:00~13:00"
+    # without the facet the same evening answers "open now or not", as before
+    d, _ = run(in_the_evening, make_tracker("구청 몇 시까지", "ask_office_hours"), domain)
+    assert d.messages[0]["response"] == "utter_office_closed_after_hours"
+
+
 def test_service_links_per_intent(domain):
     for intent, response in [
         ("ask_jobs", "utter_jobs"),

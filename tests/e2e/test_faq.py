@@ -98,3 +98,12 @@ def test_uncovered_matter_is_pointed_to_the_department_the_directory_lists(rasa_
     said = one_line(texts(rasa_stack.say(sender(), question)))
     assert "아직 제가 안내하지 못해요" in said
     assert f"{match.department.name}({match.department.phone})" in said
+
+
+@pytest.mark.parametrize("question", ["불났어요", "사람이 쓰러졌어요 도와주세요"])
+def test_an_emergency_is_told_to_phone_119_or_112_now(rasa_stack, catalogue, question):
+    """Whatever the NLU makes of it (the FAQ topic, or the fallback where departments.yml names
+    the topic), an emergency never gets the menu or a "maybe this department" line."""
+    said = one_line(texts(rasa_stack.say(sender(), question)))
+    assert one_line(catalogue.topic("emergency_calls").answer)[:60] in said
+    assert "맡는 일이라면" not in said

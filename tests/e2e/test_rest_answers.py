@@ -41,6 +41,12 @@ def test_passport_documents(rasa_stack):
     assert "여권용 사진" in said and "신분증" in said
 
 
+def test_a_lunch_hour_question_gets_the_lunch_hour_at_any_time_of_day(rasa_stack):
+    """The facet asked about first: the answer used to be "open now or not" at whatever time it was."""
+    said = texts(rasa_stack.say(sender(), "구청 점심시간에도 민원 봐요?"))
+    assert "점심시간(12:00~13:00)에도" in said and "지금은" not in said
+
+
 def test_weather_gets_a_way_forward_not_a_dead_end(rasa_stack):
     replies = rasa_stack.say(sender(), "오늘 날씨 어때")
     assert "도와드리기 어려운" in texts(replies) or "이해하지 못했어요" in texts(replies)

@@ -37,6 +37,13 @@ def test_longest_keyword_wins_and_spacing_punctuation_and_case_are_ignored():
     assert d.match("") is None and d.match("   ?!") is None
 
 
+def test_a_pasted_page_is_matched_on_its_start_only():
+    """A keyword names the matter early; the rest of a huge message is not searched (MAX_MATCHED)."""
+    d = parse_directory(SMALL, "test")
+    assert d.match("동물등록 " + "가나다 " * 50_000).department.code == "animals"
+    assert d.match("가나다 " * 200 + "동물등록") is None
+
+
 def problems_of(raw) -> str:
     """Every problem parse_directory reports for ``raw``, one a line (it must report some)."""
     with pytest.raises(DirectoryError) as err:
@@ -217,6 +224,17 @@ def test_crisis_words_answer_the_topic_with_the_crisis_lines_not_a_pointer(distr
     topic = load_catalogue(DISTRICT).topic("mental_health_center")
     assert msgs[0]["response"].startswith("utter_faq_answer") and msgs[0]["faq_answer"] == topic.answer
     assert "109" in topic.answer and not any(m["response"].startswith("utter_faq_unknown") for m in msgs)
+
+
+def test_an_emergency_gets_119_and_112_first_not_a_maybe_or_a_department(district, domain):
+    """ "불났어요" used to get the menu and "혹시 소방서에서 맡는 일이라면 …": an emergency is never a
+    maybe. The directory names the emergency topic, and its answer is to phone 119/112 now."""
+    topic = load_catalogue(DISTRICT).topic("emergency_calls")
+    assert "119" in topic.answer and "112" in topic.answer
+    for text in ("불났어요", "사람이 쓰러졌어요", "엘리베이터에 갇혔어요 살려주세요"):
+        msgs = fallback(text, domain)
+        assert msgs[0]["response"].startswith("utter_faq_answer") and msgs[0]["faq_answer"] == topic.answer, text
+        assert not any(m["response"] == "utter_faq_maybe_department" for m in msgs), text
 
 
 def test_a_keyword_alone_is_offered_as_a_maybe_after_the_menu_and_never_hands_off(district, domain):
