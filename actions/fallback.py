@@ -13,7 +13,9 @@ offered as a maybe: the keyword may sit across a word break.
 Two civic questions in a row that the bot could not answer: the second time the resident
 is handed to an officer, as if they had asked for 상담원 연결 (actions/handoff.hand_off).
 The count is read from the tracker's events, so it survives action-server restarts and
-works across replicas; small talk, a tentative pointer and other answers break the run.
+works across replicas; small talk, a tentative pointer after small talk and other answers
+break the run. A public matter the NLU recognises as uncovered (``ask_uncovered_matter``)
+with no department to name gets the honest "not yet" with the main number and 120, and counts.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import district_vars, latest_text
 from actions.complaints.tracking import ActionComplaintStatus, receipt_asked
-from actions.faq import guess_for, utter_unknown
+from actions.faq import answer_if_sure, guess_for, utter_unknown
 from actions.handoff import hand_off
 from actions.updates import AnswerAction
 from sotong.handoff.hours import handoff_now
@@ -39,6 +41,16 @@ FAILURES_BEFORE_HANDOFF = 2
 # what the civic "I can't answer that" path utters (actions/faq.utter_unknown)
 _UNKNOWN = {"utter_faq_unknown", "utter_faq_unknown_department"}
 _FAILURE_HANDOFF = "utter_handoff_after_failures"
+# a public matter the NLU knows the bot does not cover (동물등록, 등기부등본 …)
+UNCOVERED = "ask_uncovered_matter"
+# the first line when no department can be named: small talk gets a polite refusal, a public
+# matter the honest "not yet" with the main number and 120, anything else "I did not understand"
+# The NLU refused a public matter or was unsure: the catalogue selector, whose "none of them"
+# class learnt the same refusals, answers a topic it is sure of (in the held-out FAQ tests most
+# such refusals were a topic the selector picked right; docs/benchmarks.md). Small talk
+# (out_of_scope) is not asked.
+SECOND_OPINION = {UNCOVERED, "nlu_fallback"}
+_OPENING = {"out_of_scope": "utter_out_of_scope", UNCOVERED: "utter_faq_unknown"}
 
 
 def menu_buttons(domain: dict[str, Any]) -> list[dict[str, str]]:
@@ -101,6 +113,9 @@ class ActionFallbackMenu(AnswerAction):
             # A receipt number has a fixed shape: whatever the NLU made of the words around
             # it ("ZZZZ-2222 조회해 주세요" → out_of_scope), the resident is asking about it.
             return ActionComplaintStatus().answer(dispatcher, tracker, domain)
+        intent = (latest.get("intent") or {}).get("name")
+        if intent in SECOND_OPINION and answer_if_sure(dispatcher, latest_text(tracker)):
+            return []  # a catalogue topic answers it after all: not a failed turn
         guess = guess_for(latest_text(tracker))
         # a topic the directory names (the crisis lines for 죽고 싶어요) is answered even on a keyword alone
         if guess is not None and guess.civic and (guess.topic_id or not guess.tentative):
@@ -112,10 +127,11 @@ class ActionFallbackMenu(AnswerAction):
             if not guess.topics:  # no close topic to offer: a person is the way forward
                 dispatcher.utter_message(response="utter_fallback_human_hint", **district_vars())
             return []
-        intent = (latest.get("intent") or {}).get("name")
-        response = "utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback"
+        if intent == UNCOVERED and previous_failures(tracker.events) + 1 >= FAILURES_BEFORE_HANDOFF:
+            dispatcher.utter_message(response=_FAILURE_HANDOFF)
+            return hand_off(dispatcher, tracker, self._clock())
         buttons = closest_services(latest.get("intent_ranking") or [], menu_buttons(domain))
-        dispatcher.utter_message(response=response, buttons=buttons)
+        dispatcher.utter_message(response=_OPENING.get(intent, "utter_fallback"), buttons=buttons, **district_vars())
         if guess is not None and guess.tentative:
             # only a keyword pointed somewhere ("제 의견인데요" holds 견인): offer it as a maybe
             dispatcher.utter_message(

@@ -6,7 +6,10 @@ topic exactly as ``/faq{"faq_topic": "<topic_id>"}``. The answer, department, ph
 read from ``district/<name>/faq/*.yml`` at run time, so staff edits go live without
 retraining. The wording around them is in data/responses/faq.yml.
 
-A question the bot cannot answer (low topic confidence here, out_of_scope or low NLU
+The catalogue also has a say when the NLU refuses a public matter (``ask_uncovered_matter``)
+or is unsure (``nlu_fallback``): a topic the selector is sure of is answered there too
+(actions/fallback.py), because the selector's "none of them" class already learnt the same
+refusals. A question the bot cannot answer (low topic confidence here, out_of_scope or low NLU
 confidence in actions/fallback.py) gets "그건 아직 제가 안내하지 못해요" with the most
 likely department, the main number and 120, and up to three close topics as buttons —
 never another topic's or service's answer.
@@ -148,6 +151,17 @@ def current_directory() -> DepartmentDirectory | None:
     return _last_good_directory.get(folder)
 
 
+def answer_if_sure(dispatcher: CollectingDispatcher, text: str) -> bool:
+    """Answer the catalogue topic the selector is sure of (it beats "none of them" by the calibrated
+    margin, sotong/faq/selector.py); False, saying nothing, when it is not."""
+    catalogue = current_catalogue()
+    candidates = select(catalogue, text, 1) if catalogue and catalogue.topics else []
+    if candidates and candidates[0].confident:
+        utter_topic(dispatcher, catalogue, candidates[0].topic)
+        return True
+    return False
+
+
 def guess_for(text: str) -> Guess | None:
     catalogue = current_catalogue()
     if not catalogue or not catalogue.topics:
@@ -173,10 +187,9 @@ class ActionAnswerFaq(AnswerAction):
                 utter_unknown(dispatcher, Guess(None, None, 0.0, ()))
             return []
         text = latest_text(tracker)
-        candidates = select(catalogue, text, MAX_BUTTONS)
-        if candidates and candidates[0].confident:
-            utter_topic(dispatcher, catalogue, candidates[0].topic)
+        if answer_if_sure(dispatcher, text):
             return []
+        candidates = select(catalogue, text, MAX_BUTTONS)
         # No topic fits well enough: do not guess, point to who knows and offer the candidates.
         guess = guess_for(text) or Guess(None, None, 0.0, ())
         if not guess.department and candidates:

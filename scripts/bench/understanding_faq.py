@@ -12,7 +12,7 @@ import yaml
 
 from scripts.bench.nlu_score import FALLBACK_INTENT
 
-REFUSALS = {"out_of_scope", FALLBACK_INTENT}
+REFUSALS = {"out_of_scope", "ask_uncovered_matter", FALLBACK_INTENT}
 
 _catalogue = None
 
@@ -54,6 +54,11 @@ def served(pred: dict[str, Any]) -> str:
 
     A model with a ResponseSelector (the comparison pipeline) is scored on its own topic, unthresholded."""
     name = (pred.get("intent") or {}).get("name") or ""
+    from actions.fallback import SECOND_OPINION  # refusals the fallback still answers from the catalogue
+
+    if name in SECOND_OPINION:
+        topic, confident, _ = topic_choice(pred.get("text") or "")
+        return f"faq/{topic}" if topic and confident else "refused"
     if name in REFUSALS:
         return "refused"
     if name == "faq" and rs_topic(pred):

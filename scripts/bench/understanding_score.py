@@ -16,7 +16,7 @@ from scripts.bench.nlu_score import FALLBACK_INTENT, prf, spans, undo_fallback
 from scripts.bench.understanding_faq import rs_topic, served, topic_choice
 
 CHITCHAT = ["greet", "goodbye", "thank", "affirm", "deny", "show_menu", "out_of_scope"]
-NOT_A_SERVICE = set(CHITCHAT) | {FALLBACK_INTENT}
+NOT_A_SERVICE = set(CHITCHAT) | {"ask_uncovered_matter", FALLBACK_INTENT}
 
 Pairs = list[tuple[dict[str, Any], dict[str, Any]]]
 

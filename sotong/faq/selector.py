@@ -11,7 +11,7 @@ Character n-grams (within words, and over the text with spaces removed) feed a l
 SVM: residents type without spaces and with typos, and n-grams survive both. Besides one
 class per topic the SVM has a "none of them" class, fitted from the questions the NLU is
 taught to refuse (data/nlu/out_of_scope.yml: 구청 matters the catalogue does not cover,
-other agencies, small talk): a near-miss question ("토지대장", "동물등록") then lands on
+other agencies, small talk; intents ask_uncovered_matter and out_of_scope): a near-miss question ("토지대장", "동물등록") then lands on
 that class instead of on the closest topic.
 """
 
@@ -46,8 +46,10 @@ MIN_SCORE = -0.5
 MIN_MARGIN = 0.2
 MIN_SIMILARITY = 0.05
 NONE = "__none__"  # the "none of them" class
-# Questions to refuse, as the NLU is taught them (Rasa NLU YAML, intent out_of_scope).
+# Questions to refuse, as the NLU is taught them (Rasa NLU YAML): small talk (out_of_scope) and
+# public matters the catalogue does not cover (ask_uncovered_matter).
 NEGATIVES = PROJECT_ROOT / "data" / "nlu" / "out_of_scope.yml"
+REFUSED_INTENTS = ("out_of_scope", "ask_uncovered_matter")
 _SPACES = re.compile(r"\s+")
 
 
@@ -76,7 +78,7 @@ def _negatives_at(path: Path, mtime_ns: int) -> tuple[str, ...]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     out = []
     for block in raw.get("nlu") or []:
-        if block.get("intent") == "out_of_scope":
+        if block.get("intent") in REFUSED_INTENTS:
             out += [line.strip()[2:].strip() for line in str(block.get("examples") or "").splitlines()]
     return tuple(t for t in out if t)
 

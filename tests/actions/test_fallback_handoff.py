@@ -96,6 +96,14 @@ def test_second_failure_after_hours_leaves_a_callback_ticket(core_db, domain):  
         assert queue.current(s, "kakao:u1").callback is True
 
 
+def test_a_second_public_matter_with_no_department_hands_over_too(core_db, domain):  # noqa: F811
+    uncovered = turn("국회 견학", "action_fallback_menu", "utter_faq_unknown", "utter_fallback_human_hint")
+    assert previous_failures([*uncovered, {"event": "user"}]) == 1
+    d, events = run(tracker(failed(), text="우주항공청 견학 신청", intent="ask_uncovered_matter"), domain)
+    assert responses(d)[-2:] == ["utter_handoff_after_failures", "utter_handoff_queued"]
+    assert [e["event"] for e in events] == ["pause"]
+
+
 def test_small_talk_never_hands_over(core_db, domain):  # noqa: F811
     d, events = run(tracker([*failed(), *small_talk()], text="오늘 날씨 어때"), domain)
     assert responses(d)[0] == "utter_out_of_scope" and events == []
