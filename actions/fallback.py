@@ -13,9 +13,9 @@ offered as a maybe: the keyword may sit across a word break.
 Two civic questions in a row that the bot could not answer: the second time the resident
 is handed to an officer, as if they had asked for 상담원 연결 (actions/handoff.hand_off).
 The count is read from the tracker's events, so it survives action-server restarts and
-works across replicas; small talk, a tentative pointer after small talk and other answers
-break the run. A public matter the NLU recognises as uncovered (``ask_uncovered_matter``)
-with no department to name gets the honest "not yet" with the main number and 120, and counts.
+works across replicas; small talk, a tentative pointer and other answers break the run. A
+public matter the NLU recognises as uncovered (``ask_uncovered_matter``) with no department to
+name gets the honest "not yet" with the main number and 120, and counts.
 """
 
 from __future__ import annotations
@@ -41,15 +41,18 @@ FAILURES_BEFORE_HANDOFF = 2
 # what the civic "I can't answer that" path utters (actions/faq.utter_unknown)
 _UNKNOWN = {"utter_faq_unknown", "utter_faq_unknown_department"}
 _FAILURE_HANDOFF = "utter_handoff_after_failures"
+_MAYBE = "utter_faq_maybe_department"
 # a public matter the NLU knows the bot does not cover (동물등록, 등기부등본 …)
 UNCOVERED = "ask_uncovered_matter"
-# the first line when no department can be named: small talk gets a polite refusal, a public
-# matter the honest "not yet" with the main number and 120, anything else "I did not understand"
-# The NLU refused a public matter or was unsure: the catalogue selector, whose "none of them"
-# class learnt the same refusals, answers a topic it is sure of (in the held-out FAQ tests most
-# such refusals were a topic the selector picked right; docs/benchmarks.md). Small talk
-# (out_of_scope) is not asked.
+
+# The NLU refused a public matter or was unsure: a topic departments.yml names (119/112, the
+# crisis lines) or one the catalogue selector is sure of is answered (its "none of them" class
+# learnt the same refusals; in the held-out FAQ tests most such refusals were a topic the
+# selector picked right, docs/benchmarks.md). Small talk (out_of_scope) is not second-guessed.
 SECOND_OPINION = {UNCOVERED, "nlu_fallback"}
+
+# The first line when no department can be named: small talk gets a polite refusal, a public
+# matter the honest "not yet" with the main number and 120, anything else "I did not understand".
 _OPENING = {"out_of_scope": "utter_out_of_scope", UNCOVERED: "utter_faq_unknown"}
 
 
@@ -74,7 +77,8 @@ def _failed_civic_turn(turn: Sequence[dict[str, Any]]) -> bool:
     could not answer a civic question, and did not already hand the resident over."""
     ran_fallback = any(e.get("event") == "action" and e.get("name") == ActionFallbackMenu.NAME for e in turn)
     said = {(e.get("metadata") or {}).get("utter_action") for e in turn if e.get("event") == "bot"}
-    return ran_fallback and bool(said & _UNKNOWN) and _FAILURE_HANDOFF not in said
+    # a keyword-only "maybe" (tentative) may have misfired: it never counts
+    return ran_fallback and bool(said & _UNKNOWN) and not said & {_FAILURE_HANDOFF, _MAYBE}
 
 
 def previous_failures(events: Sequence[dict[str, Any]]) -> int:
@@ -127,16 +131,17 @@ class ActionFallbackMenu(AnswerAction):
             if not guess.topics:  # no close topic to offer: a person is the way forward
                 dispatcher.utter_message(response="utter_fallback_human_hint", **district_vars())
             return []
-        if intent == UNCOVERED and previous_failures(tracker.events) + 1 >= FAILURES_BEFORE_HANDOFF:
-            dispatcher.utter_message(response=_FAILURE_HANDOFF)
-            return hand_off(dispatcher, tracker, self._clock())
         buttons = closest_services(latest.get("intent_ranking") or [], menu_buttons(domain))
         dispatcher.utter_message(response=_OPENING.get(intent, "utter_fallback"), buttons=buttons, **district_vars())
-        if guess is not None and guess.tentative:
+        tentative = guess is not None and guess.tentative
+        # a public matter and no department to name: a failed turn like any civic one
+        failed_again = previous_failures(tracker.events) + 1 >= FAILURES_BEFORE_HANDOFF
+        if intent == UNCOVERED and not tentative and failed_again:
+            dispatcher.utter_message(response=_FAILURE_HANDOFF)
+            return hand_off(dispatcher, tracker, self._clock())
+        if tentative:
             # only a keyword pointed somewhere ("제 의견인데요" holds 견인): offer it as a maybe
-            dispatcher.utter_message(
-                response="utter_faq_maybe_department", faq_department=guess.department, faq_phone=guess.phone
-            )
+            dispatcher.utter_message(response=_MAYBE, faq_department=guess.department, faq_phone=guess.phone)
             if guess.sample:  # the same notice as the firm pointer (actions/faq.utter_unknown)
                 dispatcher.utter_message(response="utter_faq_sample_notice", **district_vars())
         dispatcher.utter_message(response="utter_fallback_human_hint", **district_vars())

@@ -6,11 +6,12 @@ topic exactly as ``/faq{"faq_topic": "<topic_id>"}``. The answer, department, ph
 read from ``district/<name>/faq/*.yml`` at run time, so staff edits go live without
 retraining. The wording around them is in data/responses/faq.yml.
 
-The catalogue also has a say when the NLU refuses a public matter (``ask_uncovered_matter``)
-or is unsure (``nlu_fallback``): a topic the selector is sure of is answered there too
-(actions/fallback.py), because the selector's "none of them" class already learnt the same
-refusals. A question the bot cannot answer (low topic confidence here, out_of_scope or low NLU
-confidence in actions/fallback.py) gets "그건 아직 제가 안내하지 못해요" with the most
+A topic that departments.yml names for a keyword (the crisis lines for 죽고 싶어요, 119/112 for
+불났어요) is answered first, whatever else is close. The catalogue also has a say when the NLU
+refuses a public matter (``ask_uncovered_matter``) or is unsure (``nlu_fallback``): a topic the
+selector is sure of is answered there too (actions/fallback.py), because the selector's "none of
+them" class already learnt the same refusals. A question the bot cannot answer (low topic confidence here; ask_uncovered_matter, out_of_scope
+or low NLU confidence in actions/fallback.py) gets "그건 아직 제가 안내하지 못해요" with the most
 likely department, the main number and 120, and up to three close topics as buttons —
 never another topic's or service's answer.
 """
@@ -151,13 +152,25 @@ def current_directory() -> DepartmentDirectory | None:
     return _last_good_directory.get(folder)
 
 
+def sure_topic(catalogue: Catalogue, text: str) -> Topic | None:
+    """The topic to answer outright: the one departments.yml names for a keyword in the question
+    (the crisis lines for 죽고 싶어요, 119/112 for 불났어요: safety first, whatever else is close),
+    else the one the selector is sure of (it beats "none of them" by the calibrated margin,
+    sotong/faq/selector.py); None when neither."""
+    guess = guess_for(text)
+    named = catalogue.topic(guess.topic_id) if guess and guess.topic_id else None
+    if named is not None:
+        return named
+    candidates = select(catalogue, text, 1)
+    return candidates[0].topic if candidates and candidates[0].confident else None
+
+
 def answer_if_sure(dispatcher: CollectingDispatcher, text: str) -> bool:
-    """Answer the catalogue topic the selector is sure of (it beats "none of them" by the calibrated
-    margin, sotong/faq/selector.py); False, saying nothing, when it is not."""
+    """Answer the sure topic (``sure_topic``); False, saying nothing, when there is none."""
     catalogue = current_catalogue()
-    candidates = select(catalogue, text, 1) if catalogue and catalogue.topics else []
-    if candidates and candidates[0].confident:
-        utter_topic(dispatcher, catalogue, candidates[0].topic)
+    topic = sure_topic(catalogue, text) if catalogue and catalogue.topics else None
+    if topic is not None:
+        utter_topic(dispatcher, catalogue, topic)
         return True
     return False
 

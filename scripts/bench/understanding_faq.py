@@ -53,19 +53,19 @@ def served(pred: dict[str, Any]) -> str:
     """What the resident gets: an intent, 'faq/<topic>' when a topic is answered, or 'refused'.
 
     A model with a ResponseSelector (the comparison pipeline) is scored on its own topic, unthresholded."""
-    name = (pred.get("intent") or {}).get("name") or ""
-    from actions.fallback import SECOND_OPINION  # refusals the fallback still answers from the catalogue
+    # as serving decides: a topic departments.yml names (119/112, crisis lines), else the selector's
+    # sure topic, for `faq` and for the refusals the fallback second-guesses
+    from actions.fallback import SECOND_OPINION
+    from actions.faq import sure_topic
 
-    if name in SECOND_OPINION:
-        topic, confident, _ = topic_choice(pred.get("text") or "")
-        return f"faq/{topic}" if topic and confident else "refused"
-    if name in REFUSALS:
-        return "refused"
+    name = (pred.get("intent") or {}).get("name") or ""
     if name == "faq" and rs_topic(pred):
         return f"faq/{rs_topic(pred)}"
-    if name == "faq":
-        topic, confident, _ = topic_choice(pred.get("text") or "")
-        return f"faq/{topic}" if topic and confident else "refused"
+    if name == "faq" or name in SECOND_OPINION:
+        topic = sure_topic(catalogue(), pred.get("text") or "")
+        return f"faq/{topic.id}" if topic else "refused"
+    if name in REFUSALS:
+        return "refused"
     return name
 
 

@@ -130,11 +130,17 @@ class TopicIndex:
         topics = tuple(t for t, _ in close[:limit])
         if not close:
             return Guess(None, None, best, topics)
+
         totals: dict[str, float] = {}
         for t, s in ranked:
             totals[t.department] = totals.get(t.department, 0.0) + s
         department = max(totals, key=lambda d: (totals[d], d == ranked[0][0].department))
         listed = directory.by_name(department) if directory else None
+        if listed and listed.external and listed.topic:
+            # An emergency line (a national number whose matters a topic answers outright: 119/112)
+            # is named only by its own keywords: "엘리베이터 점검 일정" is close to the emergency
+            # topic's 갇혔어요 and must not be told to phone 119. No department: the main number, 120.
+            return Guess(None, None, best, topics)
         if directory and listed:
             return Guess(department, listed.phone, best, topics, sample=directory.is_sample(listed))
         mine = [t for t, _ in ranked if t.department == department]

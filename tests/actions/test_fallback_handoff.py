@@ -104,6 +104,16 @@ def test_a_second_public_matter_with_no_department_hands_over_too(core_db, domai
     assert [e["event"] for e in events] == ["pause"]
 
 
+def test_a_keyword_only_maybe_never_counts_even_for_a_public_matter(core_db, domain):  # noqa: F811
+    """ "유기견" (a 3-letter keyword, no close topic) is said as a maybe: it may have misfired, so two
+    of them in a row, or one after a failure, never hand the resident over."""
+    maybe = turn("유기견", "action_fallback_menu", "utter_faq_unknown", "utter_faq_maybe_department")
+    assert previous_failures([*maybe, {"event": "user"}]) == 0
+    d, events = run(tracker(failed(), text="유기견", intent="ask_uncovered_matter"), domain)
+    assert "utter_handoff_after_failures" not in responses(d) and events == []
+    assert "utter_faq_maybe_department" in responses(d)
+
+
 def test_small_talk_never_hands_over(core_db, domain):  # noqa: F811
     d, events = run(tracker([*failed(), *small_talk()], text="오늘 날씨 어때"), domain)
     assert responses(d)[0] == "utter_out_of_scope" and events == []

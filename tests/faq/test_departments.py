@@ -12,6 +12,7 @@ import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionFallbackMenu
+from actions.faq import ActionAnswerFaq
 from sotong.faq import index_for, load_catalogue
 from sotong.faq.departments import DirectoryError, load_directory, parse_directory
 from sotong.settings import PROJECT_ROOT
@@ -213,9 +214,9 @@ def test_the_sample_districts_directory_loads_and_gives_each_department_one_phon
     assert not wrong, "\n".join(wrong)
 
 
-def fallback(text, domain):
+def fallback(text, domain, intent="out_of_scope"):
     d = CollectingDispatcher()
-    ActionFallbackMenu().answer(d, make_tracker(text, "out_of_scope"), domain)
+    ActionFallbackMenu().answer(d, make_tracker(text, intent), domain)
     return d.messages
 
 
@@ -235,6 +236,28 @@ def test_an_emergency_gets_119_and_112_first_not_a_maybe_or_a_department(distric
         msgs = fallback(text, domain)
         assert msgs[0]["response"].startswith("utter_faq_answer") and msgs[0]["faq_answer"] == topic.answer, text
         assert not any(m["response"] == "utter_faq_maybe_department" for m in msgs), text
+
+
+def test_safety_topics_come_first_whatever_the_nlu_said_and_crisis_words_keep_the_crisis_lines(district, domain):
+    """Review finding: with the catalogue's second say, "아버지가 의식이 없어요" got 긴급복지 지원 (the
+    selector was sure of it) and "죽고 싶어요 살려주세요" lost the crisis lines to a longer emergency
+    keyword. The topic departments.yml names comes before the selector, on every path."""
+    emergency = load_catalogue(DISTRICT).topic("emergency_calls")
+    for intent in ("nlu_fallback", "ask_uncovered_matter", "out_of_scope"):
+        assert fallback("아버지가 의식이 없어요", domain, intent)[0]["faq_answer"] == emergency.answer, intent
+    d = CollectingDispatcher()
+    ActionAnswerFaq().answer(d, make_tracker("아버지가 의식이 없어요", "faq"), domain)
+    assert d.messages[0]["faq_answer"] == emergency.answer
+    crisis = load_catalogue(DISTRICT).topic("mental_health_center")
+    assert fallback("죽고 싶어요 살려주세요", domain, "ask_uncovered_matter")[0]["faq_answer"] == crisis.answer
+    assert "109" in emergency.answer  # and the emergency answer names the crisis line too
+
+
+def test_routine_questions_near_the_emergency_topic_are_never_sent_to_119(district, domain):
+    for text in ("화재보험 가입 의무", "엘리베이터 점검 일정"):
+        said = fallback(text, domain, "ask_uncovered_matter")
+        assert not any(m["response"].startswith("utter_faq_answer") for m in said), text
+        assert all(m.get("faq_phone") != "119" for m in said), text
 
 
 def test_a_keyword_alone_is_offered_as_a_maybe_after_the_menu_and_never_hands_off(district, domain):

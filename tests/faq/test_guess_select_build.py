@@ -32,6 +32,12 @@ def test_held_out_scores_cover_every_example_once():
     assert len(refusals) == len(load_negatives()) > 100
 
 
+def test_the_none_of_them_class_learns_both_refusal_intents():
+    """Small talk (out_of_scope) and public matters the bot does not cover (ask_uncovered_matter)."""
+    negatives = set(load_negatives())
+    assert "반려견 등록증 잃어버렸어요" in negatives and "공정무역 인증" in negatives
+
+
 def test_a_question_no_topic_covers_loses_to_none_of_them():
     """The refusal class: a 구청 matter outside the catalogue gets no confident topic, while a
     catalogue question (typed fresh here) still does."""

@@ -271,11 +271,11 @@ def test_the_kakao_preview_applies_every_limit():
 
 
 def test_an_intent_split_over_blocks_is_one_intent(core_db, project_copy, teacher):
-    # out_of_scope is written in several blocks: an example of a later block is still a duplicate,
-    # and a new one lands in the first block of the file, once.
+    # out_of_scope is written in several blocks: an example of a later block ("공정무역 인증", its
+    # second block) is still a duplicate, and a new one lands in the first block of the file, once.
     with pytest.raises(teach.InvalidTeach) as caught, session_scope(core_db) as s:
-        teach.assign(s, project_copy, teacher, "intent:out_of_scope", "반려견 등록증 잃어버렸어요")
-    assert caught.value.problem == "duplicate"
+        teach.assign(s, project_copy, teacher, "intent:out_of_scope", "공정무역 인증")
+    assert caught.value.problem == "duplicate" and "out_of_scope" in caught.value.detail
     path = project_copy.intents["out_of_scope"].path
     before = path.read_text(encoding="utf-8")
     with session_scope(core_db) as s:
