@@ -165,6 +165,18 @@ def sure_topic(catalogue: Catalogue, text: str) -> Topic | None:
     return candidates[0].topic if candidates and candidates[0].confident else None
 
 
+def answer_if_urgent(dispatcher: CollectingDispatcher, text: str) -> bool:
+    """Answer the topic of an urgent department (departments.yml `urgent: true`: 119/112, the
+    crisis lines) whose keyword is in ``text``; False, saying nothing, when there is none."""
+    catalogue, directory = current_catalogue(), current_directory()
+    topic_id = directory.urgent_topic(text) if directory else None
+    topic = catalogue.topic(topic_id) if catalogue and topic_id else None
+    if topic is None:
+        return False
+    utter_topic(dispatcher, catalogue, topic)
+    return True
+
+
 def answer_if_sure(dispatcher: CollectingDispatcher, text: str) -> bool:
     """Answer the sure topic (``sure_topic``); False, saying nothing, when there is none."""
     catalogue = current_catalogue()

@@ -59,6 +59,9 @@ class Department:
     # a catalogue topic that answers this department's matters outright (정신건강: the topic
     # with the 24-hour crisis lines), instead of "I can't answer, call them"
     topic: str | None = None
+    # its keywords outrank whatever the resident was doing (a report half-filled included): an
+    # emergency or a suicidal crisis; needs a topic to answer with
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,19 @@ class DepartmentDirectory:
     def is_sample(self, department: Department) -> bool:
         """Whether the answer must say the department's name or phone is sample data (국세청 126 is real)."""
         return self.sample and not department.external
+
+    def urgent_topic(self, text: str) -> str | None:
+        """The topic of an urgent department whose keyword starts a word of ``text`` (불났어요,
+        죽고 싶어요), whatever longer keyword of another department is also there."""
+        text = (text or "")[:MAX_MATCHED]
+        said, starts = squash(text), None
+        for key, _, department in self._keys:
+            if not department.urgent or key not in said:
+                continue
+            starts = _word_starts(text) if starts is None else starts
+            if any(said.startswith(key, at) for at in starts):
+                return department.topic
+        return None
 
     def match(self, text: str) -> Match | None:
         """The department whose keyword found in ``text`` is longest (ties: written first)."""
@@ -141,9 +157,12 @@ def _department(raw: Any, where: str, problems: list[str]) -> Department | None:
     if len(duties) > MAX_DUTIES:
         problems.append(f"{where}.duties: {len(duties)} characters, at most {MAX_DUTIES}")
     topic = _text_field(raw, "topic", where, problems, required=False) or None
-    external = raw.get("external", False)
-    if not isinstance(external, bool):
-        problems.append(f"{where}.external: must be true or false (got {external!r})")
+    external, urgent = raw.get("external", False), raw.get("urgent", False)
+    for key, flag in (("external", external), ("urgent", urgent)):
+        if not isinstance(flag, bool):
+            problems.append(f"{where}.{key}: must be true or false (got {flag!r})")
+    if urgent is True and not topic:
+        problems.append(f"{where}.urgent: needs a topic to answer with")
     keywords = raw.get("keywords") or []
     if not isinstance(keywords, list):
         problems.append(f"{where}.keywords: must be a list in brackets, e.g. [word1, word2]")
@@ -154,7 +173,7 @@ def _department(raw: Any, where: str, problems: list[str]) -> Department | None:
         elif not MIN_KEYWORD <= len(squash(k)) <= MAX_KEYWORD:
             problems.append(f"{where}.keywords: {k!r} must be {MIN_KEYWORD}-{MAX_KEYWORD} letters")
     words = tuple(k for k in keywords if isinstance(k, str))
-    return Department(code, name, phone, duties, words, external is True, topic)
+    return Department(code, name, phone, duties, words, external is True, topic, urgent is True)
 
 
 def parse_directory(raw: Any, source: str) -> DepartmentDirectory:

@@ -52,6 +52,24 @@ async def test_the_article_sentence_opens_a_dumping_report(core_db, domain):
     assert got["complaint_category"] == "illegal_dumping" and "report_address" not in got
 
 
+async def test_an_emergency_or_a_crisis_in_a_report_is_answered_first_and_nothing_is_filed(core_db, domain):
+    """The running bot classified "죽고 싶어요 살려주세요" as a report and asked where: an urgent
+    keyword of departments.yml (the crisis lines, 119/112) is answered first, on any turn, and the
+    report ends unfiled. Other words of feeling in a report ("우울해요") do not stop it."""
+    for text, slots, topic in (
+        ("죽고 싶어요 살려주세요", {"complaint_category": None}, "서구 정신건강복지센터"),
+        ("불났어요 신고할게요", {"complaint_category": None}, "119"),
+        ("가스냄새가 나요", AT_DESCRIPTION, "119"),
+    ):
+        d, got = await validate(text, "report_problem", slots=slots, domain=domain)
+        assert d.messages[0]["response"].startswith("utter_faq_answer") and topic in d.messages[0]["faq_answer"]
+        assert got["form_abort"] is True and not got.get("report_confirmed"), text  # ends unfiled
+    d, got = await validate(
+        "층간소음 때문에 너무 우울해요", "report_problem", slots={"complaint_category": None}, domain=domain
+    )
+    assert not got.get("form_abort") and not any((m.get("response") or "").startswith("utter_faq") for m in d.messages)
+
+
 async def test_a_streetlight_report_is_recognised_and_asked_about_its_own_place(core_db, domain):
     _, got = await validate("가로등이 고장났어요", "report_problem", slots={"complaint_category": None}, domain=domain)
     assert got["complaint_category"] == "streetlight"

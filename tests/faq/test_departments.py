@@ -76,6 +76,23 @@ def test_every_problem_is_reported_at_once_naming_the_key():
         parse_directory(["a list"], "departments.yml")
 
 
+def test_urgent_keywords_outrank_longer_ones_and_need_a_topic():
+    raw = {
+        "departments": [
+            {"code": "crisis", "name": "위기", "phone": "109", "topic": "t", "urgent": True, "keywords": ["죽고싶"]},
+            {"code": "noise", "name": "환경", "phone": "032-000-1", "keywords": ["층간소음때문에죽고싶"]},
+        ]
+    }
+    d = parse_directory(raw, "test")
+    assert d.urgent_topic("층간소음 때문에 죽고 싶어요") == "t"  # the longer keyword still names 환경
+    assert d.match("층간소음 때문에 죽고 싶어요").department.code == "noise"
+    assert d.urgent_topic("층간소음 너무 심해요") is None
+    raw["departments"][0].pop("topic")
+    raw["departments"][1]["urgent"] = "yes"
+    problems = problems_of(raw)
+    assert "departments[0].urgent: needs a topic" in problems and "departments[1].urgent: must be true" in problems
+
+
 def test_wrong_yaml_types_are_problems_not_strings():
     """YAML reads 123 as a number, null as None, an unquoted 0321234 as octal: none may become a keyword
     like "None" (which would match English text) or a wrong phone."""
