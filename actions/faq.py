@@ -10,8 +10,9 @@ A topic that departments.yml names for a keyword (the crisis lines for 죽고 �
 불났어요) is answered first, whatever else is close. The catalogue also has a say when the NLU
 refuses a public matter (``ask_uncovered_matter``) or is unsure (``nlu_fallback``): a topic the
 selector is sure of is answered there too (actions/fallback.py), because the selector's "none of
-them" class already learnt the same refusals. A question the bot cannot answer (low topic confidence here; ask_uncovered_matter, out_of_scope
-or low NLU confidence in actions/fallback.py) gets "그건 아직 제가 안내하지 못해요" with the most
+them" class already learnt the same refusals. A question the bot cannot answer (low topic
+confidence here; ask_uncovered_matter, out_of_scope or low NLU confidence in
+actions/fallback.py) gets "그건 아직 제가 안내하지 못해요" with the most
 likely department, the main number and 120, and up to three close topics as buttons —
 never another topic's or service's answer.
 """

@@ -96,12 +96,9 @@ class DepartmentDirectory:
         """The topic of an urgent department whose keyword starts a word of ``text`` (불났어요,
         죽고 싶어요), whatever longer keyword of another department is also there."""
         text = (text or "")[:MAX_MATCHED]
-        said, starts = squash(text), None
+        said = squash(text)
         for key, _, department in self._keys:
-            if not department.urgent or key not in said:
-                continue
-            starts = _word_starts(text) if starts is None else starts
-            if any(said.startswith(key, at) for at in starts):
+            if department.urgent and key in said and _at_word_start(key, said, text):
                 return department.topic
         return None
 
@@ -112,14 +109,15 @@ class DepartmentDirectory:
         if not said:
             return None
         for key, keyword, department in self._keys:
-            at = said.find(key)
-            if at < 0:
-                continue
-            starts = _word_starts(text)
-            while at >= 0 and at not in starts:
-                at = said.find(key, at + 1)
-            return Match(department, keyword, at >= 0)
+            if key in said:
+                return Match(department, keyword, _at_word_start(key, said, text))
         return None
+
+
+def _at_word_start(key: str, said: str, text: str) -> bool:
+    """Whether ``key`` occurs in ``said`` (``squash(text)``) where a word of ``text`` begins."""
+    starts = _word_starts(text)
+    return any(said.startswith(key, at) for at in starts)
 
 
 def _word_starts(text: str) -> set[int]:

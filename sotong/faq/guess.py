@@ -130,7 +130,6 @@ class TopicIndex:
         topics = tuple(t for t, _ in close[:limit])
         if not close:
             return Guess(None, None, best, topics)
-
         totals: dict[str, float] = {}
         for t, s in ranked:
             totals[t.department] = totals.get(t.department, 0.0) + s

@@ -11,8 +11,8 @@ Character n-grams (within words, and over the text with spaces removed) feed a l
 SVM: residents type without spaces and with typos, and n-grams survive both. Besides one
 class per topic the SVM has a "none of them" class, fitted from the questions the NLU is
 taught to refuse (data/nlu/out_of_scope.yml: 구청 matters the catalogue does not cover,
-other agencies, small talk; intents ask_uncovered_matter and out_of_scope): a near-miss question ("토지대장", "동물등록") then lands on
-that class instead of on the closest topic.
+other agencies, small talk; intents ask_uncovered_matter and out_of_scope): a near-miss
+question ("토지대장", "동물등록") then lands on that class instead of on the closest topic.
 """
 
 from __future__ import annotations
