@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import BlockingAction, district_vars
 from actions.complaints.answers import is_no_answer
-from actions.complaints.forms import CarryingFormValidation
+from actions.complaints.forms import CarryingFormValidation, stopped_for_urgent
 from actions.complaints.identity import resident_of
 from actions.complaints.report import NOT_AN_ANSWER, _entity, _intent, _text
 from actions.complaints.tracking import handler_text, receipt_asked
@@ -127,6 +127,9 @@ class ActionApplyCorrection(BlockingAction):
 
     def run_blocking(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         reset = [SlotSet(s, None) for s in EDIT_SLOTS if s != "complaint_id"]
+        stopped = stopped_for_urgent(dispatcher, tracker)
+        if stopped is not None:
+            return reset + stopped
         if tracker.get_slot("form_abort"):
             return reset
         field, value = tracker.get_slot("edit_field"), tracker.get_slot("edit_value")
@@ -192,6 +195,9 @@ class ActionCancelComplaint(BlockingAction):
 
     def run_blocking(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         reset = [SlotSet(s, None) for s in CANCEL_SLOTS if s != "complaint_id"]
+        stopped = stopped_for_urgent(dispatcher, tracker)
+        if stopped is not None:
+            return reset + stopped
         if tracker.get_slot("form_abort"):
             return reset
         if not tracker.get_slot("cancel_confirmed"):

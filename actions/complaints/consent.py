@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import BlockingAction, profile
-from actions.complaints.forms import CarryingFormValidation
+from actions.complaints.forms import CarryingFormValidation, stopped_for_urgent
 from actions.complaints.identity import resident_of
 from sotong.complaints import service
 from sotong.complaints.errors import InvalidComplaintInput
@@ -107,6 +107,9 @@ class ActionRecordConsent(BlockingAction):
         # The number was typed in this conversation: it is kept in the core only.
         with session_scope() as session:
             scrub_phone_numbers(session.connection(), tracker.sender_id)
+        stopped = stopped_for_urgent(dispatcher, tracker)
+        if stopped is not None:
+            return reset + stopped
         if code == VERIFIED:
             dispatcher.utter_message(response="utter_consent_recorded", masked_phone=masked or "")
         elif code != FAILED:

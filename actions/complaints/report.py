@@ -27,10 +27,9 @@ from actions.complaints.answers import (
     is_no_answer,
     typed_text,
 )
-from actions.complaints.forms import CarryingFormValidation
+from actions.complaints.forms import CarryingFormValidation, stopped_for_urgent
 from actions.complaints.identity import resident_of
 from actions.complaints.wording import response_text, utter_literal
-from actions.faq import answer_if_urgent
 from sotong.complaints import service
 from sotong.complaints.errors import ComplaintError, FilingLimitReached, InvalidComplaintInput
 from sotong.complaints.service import clean_answer, find_address, find_seen_at
@@ -93,10 +92,6 @@ class ValidateReportForm(CarryingFormValidation):
         return found
 
     def extract_report_address(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
-        # "죽고 싶어요 살려주세요" was classified as a report: an emergency or a crisis is answered
-        # first (119/112, the crisis lines; departments.yml `urgent`), and nothing is filed
-        if answer_if_urgent(dispatcher, _text(tracker)):
-            return {"report_confirmed": False, "form_abort": True}
         found = self._every_turn(dispatcher, tracker)
         shared = _entity(tracker, "address")  # a KakaoTalk location or map pin
         if shared:
@@ -273,6 +268,9 @@ class ActionFileComplaint(BlockingAction):
 
     def run_blocking(self, dispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         reset = [SlotSet(s, None) for s in REPORT_SLOTS]
+        stopped = stopped_for_urgent(dispatcher, tracker)
+        if stopped is not None:
+            return reset + stopped
         if not tracker.get_slot("report_confirmed"):
             dispatcher.utter_message(response="utter_report_not_filed")
             return reset

@@ -65,6 +65,8 @@ def main() -> None:
         "near_department_hit",
         "near_department_hit_topics_only",
         "macro_f1",
+        "macro_f1_open_set",
+        "open_set_worst",
         "faq_top1",
         "near_wrong_rate",
         "entity_f1",

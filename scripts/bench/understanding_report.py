@@ -60,6 +60,7 @@ def render(report: dict[str, Any]) -> str:
         met = VERDICT[meets(report["models"].get("candidate", {}).get(key), op, th)]
         lines.append(f"| {label} | " + " | ".join(fmt(v, unit) for v in vals) + f" | {op} {th:g} {unit} | {met} |")
     extra = [
+        ("macro_f1_open_set", "intent macro-F1, near-scope as ask_uncovered_matter and chit-chat as out_of_scope"),
         ("faq_selector_top1", "FAQ: catalogue selector top-1 (before threshold)"),
         ("faq_rs_top1", "FAQ: Rasa ResponseSelector top-1 (comparison pipeline)"),
         ("faq_selector_top3", "FAQ: right topic among the 3 buttons"),

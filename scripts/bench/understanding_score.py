@@ -140,6 +140,18 @@ def score(tests: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]]) -> d
     pairs = list(zip(tests, preds, strict=True))
     main = [(t, p) for t, p in pairs if t["set"] in ("nlu", "faq")]
     m = intents(main)
+    # The target's figure has no gold ask_uncovered_matter item, so it cannot see that intent's
+    # recall: the same F1 with near-scope questions counted as ask_uncovered_matter and chit-chat
+    # as out_of_scope (the intents the NLU is taught for them) is reported beside it.
+    open_set = main + [
+        ({**t, "intent": "ask_uncovered_matter" if t["set"] == "near" else "out_of_scope"}, p)
+        for t, p in pairs
+        if t["set"] in ("near", "chit")
+    ]
+    if len(open_set) > len(main):
+        wide = intents(open_set)
+        m["macro_f1_open_set"] = wide["macro_f1"]
+        m["open_set_worst"] = wide["worst"]
     faq = [(t, p) for t, p in pairs if t["set"] == "faq"]
     if faq:
         m.update(faq_answers(faq))

@@ -63,7 +63,7 @@ async def test_an_emergency_or_a_crisis_in_a_report_is_answered_first_and_nothin
     ):
         d, got = await validate(text, "report_problem", slots=slots, domain=domain)
         assert d.messages[0]["response"].startswith("utter_faq_answer") and topic in d.messages[0]["faq_answer"]
-        assert got["form_abort"] is True and not got.get("report_confirmed"), text  # ends unfiled
+        assert got["form_abort"] is True and got["urgent_stop"] is True, text  # ends unfiled
     d, got = await validate(
         "층간소음 때문에 너무 우울해요", "report_problem", slots={"complaint_category": None}, domain=domain
     )

@@ -107,3 +107,23 @@ def test_an_emergency_is_told_to_phone_119_or_112_now(rasa_stack, catalogue, que
     said = one_line(texts(rasa_stack.say(sender(), question)))
     assert one_line(catalogue.topic("emergency_calls").answer)[:60] in said
     assert "맡는 일이라면" not in said
+
+
+def test_a_crisis_is_answered_whatever_the_classifier_makes_of_it(rasa_stack, catalogue):
+    """ "죽고 싶어요 살려주세요" was classified as a report and opened a report form; the NLU's
+    urgent-words override (sotong/nlu/urgent.py) makes it the crisis lines, with no form."""
+    for question in ("죽고 싶어요 살려주세요", "안녕하세요 죽고싶어요"):
+        said = one_line(texts(rasa_stack.say(sender(), question)))
+        assert one_line(catalogue.topic("mental_health_center").answer)[:60] in said, question
+        assert "어디" not in said and "신고를 도와드릴게요" not in said  # no report form asking where
+
+
+def test_urgent_words_in_the_middle_of_a_report_stop_it_unfiled(rasa_stack, catalogue):
+    who = sender()
+    assert "신고" in texts(rasa_stack.say(who, "가로등이 고장났어요"))
+    said = one_line(texts(rasa_stack.say(who, "잠깐만요 집에 불났어요")))
+    assert one_line(catalogue.topic("emergency_calls").answer)[:60] in said
+    assert "접수하지 않고 멈췄어요" in said and "알겠어요" not in said
+    # the form is over: the next message is a new question, not the report's "where?"
+    after = one_line(texts(rasa_stack.say(who, "구청 몇시까지 해요")))
+    assert "고장 난 등이 있는 곳" not in after and "시" in after

@@ -1,0 +1,91 @@
+"""Urgent words (departments.yml `urgent: true`: 119/112, the crisis lines) stop any form in
+progress: the answer first, nothing filed, changed or recorded, and a closing line that does
+not pretend the resident asked to stop."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.complaints.changes import (
+    ActionApplyCorrection,
+    ActionCancelComplaint,
+    ValidateCancelForm,
+    ValidateEditForm,
+)
+from actions.complaints.consent import ActionRecordConsent, ValidateAlertConsentForm
+from actions.complaints.identity import resident_of
+from actions.complaints.report import ActionFileComplaint, ValidateReportForm
+from sotong.complaints import service
+from sotong.db import session_scope
+from tests.actions.test_complaint_actions import file_one, slot_events, tracker
+
+FORMS = [
+    (ValidateReportForm, {"requested_slot": "report_description", "report_address": "서곶로 1", "report_key": "k"}),
+    (ValidateEditForm, {"requested_slot": "edit_value", "edit_field": "address"}),
+    (ValidateCancelForm, {"requested_slot": "cancel_confirmed"}),
+    (ValidateAlertConsentForm, {"requested_slot": "consent_phone"}),
+]
+
+
+def responses(d):
+    return [m.get("response") for m in d.messages]
+
+
+@pytest.mark.parametrize(("form", "slots"), FORMS, ids=lambda v: getattr(v, "__name__", ""))
+async def test_urgent_words_in_any_form_are_answered_and_stop_it(core_db, domain, form, slots):
+    for text, line in (("죽고 싶어요", "109"), ("집에 불났어요", "119")):
+        d = CollectingDispatcher()
+        got = slot_events(await form().run(d, tracker(text, "faq", slots=slots), domain))
+        assert responses(d)[0].startswith("utter_faq_answer") and line in d.messages[0]["faq_answer"], text
+        assert got == {"form_abort": True, "urgent_stop": True, "requested_slot": None}, (
+            text
+        )  # nothing else taken from the message
+
+
+async def test_ordinary_answers_still_fill_the_form(core_db, domain):
+    d = CollectingDispatcher()
+    got = slot_events(
+        await ValidateReportForm().run(d, tracker("층간소음 때문에 너무 우울해요", "inform", slots=FORMS[0][1]), domain)
+    )
+    assert "urgent_stop" not in got and got.get("report_description") == "층간소음 때문에 너무 우울해요"
+
+
+def test_a_stopped_report_is_not_filed_and_says_so_without_alright(core_db, domain):
+    slots = {
+        "report_address": "서곶로 1",
+        "report_description": "쓰레기가 쌓였어요",
+        "report_key": "urgent-k",
+        "form_abort": True,
+        "urgent_stop": True,
+    }
+    d = CollectingDispatcher()
+    got = slot_events(ActionFileComplaint().run_blocking(d, tracker(slots=slots), domain))
+    assert responses(d) == ["utter_form_stopped_for_urgent"]
+    assert got["urgent_stop"] is None and got["report_address"] is None
+    with session_scope(core_db) as s:
+        assert service.list_for_resident(s, resident_of(tracker())) == []
+    assert not domain["responses"]["utter_form_stopped_for_urgent"][0]["text"].startswith("알겠어요")
+
+
+def test_a_stopped_correction_or_cancellation_changes_nothing(core_db, domain):
+    receipt = file_one(domain)
+    for action, slots in (
+        (ActionApplyCorrection(), {"edit_field": "address", "edit_value": "다른 곳"}),
+        (ActionCancelComplaint(), {"cancel_confirmed": True}),
+    ):
+        d = CollectingDispatcher()
+        stopped = {"complaint_id": receipt, "form_abort": True, "urgent_stop": True, **slots}
+        got = slot_events(action.run_blocking(d, tracker(slots=stopped), domain))
+        assert responses(d) == ["utter_form_stopped_for_urgent"] and got["urgent_stop"] is None
+    with session_scope(core_db) as s:
+        view = service.get_for_resident(s, receipt, resident_of(tracker()))
+        assert view is not None and view.status != "cancelled" and view.address != "다른 곳"
+
+
+def test_a_stopped_consent_records_nothing(core_db, domain):
+    d = CollectingDispatcher()
+    slots = {"consent_phone": None, "consent_code": None, "form_abort": True, "urgent_stop": True}
+    got = slot_events(ActionRecordConsent().run_blocking(d, tracker(slots=slots), domain))
+    assert responses(d) == ["utter_form_stopped_for_urgent"]
+    assert got["urgent_stop"] is None and got["consent_phone"] is None
