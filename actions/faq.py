@@ -82,7 +82,8 @@ def tapped_topic(tracker: Tracker) -> str | None:
     return None
 
 
-def utter_topic(dispatcher: CollectingDispatcher, catalogue: Catalogue, topic: Topic) -> None:
+def utter_topic(dispatcher: CollectingDispatcher, catalogue: Catalogue, topic: Topic, related: bool = True) -> None:
+    """The topic's answer, its related topics as buttons (``related``), the sample notice."""
     facts = {
         "faq_title": topic.title,
         "faq_answer": topic.answer,
@@ -98,9 +99,9 @@ def utter_topic(dispatcher: CollectingDispatcher, catalogue: Catalogue, topic: T
         )
     else:
         dispatcher.utter_message(response="utter_faq_answer", **facts)
-    related = catalogue.related(topic.id)[:MAX_BUTTONS]
-    if related:
-        dispatcher.utter_message(response="utter_faq_related", buttons=[topic_button(t) for t in related])
+    others = catalogue.related(topic.id)[:MAX_BUTTONS] if related else []
+    if others:
+        dispatcher.utter_message(response="utter_faq_related", buttons=[topic_button(t) for t in others])
     if topic.sample:
         dispatcher.utter_message(response="utter_faq_sample_notice", **district_vars())
 
@@ -174,7 +175,7 @@ def answer_if_urgent(dispatcher: CollectingDispatcher, text: str) -> bool:
     topic = catalogue.topic(topic_id) if catalogue and topic_id else None
     if topic is None:
         return False
-    utter_topic(dispatcher, catalogue, topic)
+    utter_topic(dispatcher, catalogue, topic, related=False)  # no "함께 많이 찾는 내용" in a crisis
     return True
 
 
@@ -198,6 +199,12 @@ def guess_for(text: str) -> Guess | None:
 class ActionAnswerFaq(AnswerAction):
     def name(self) -> str:
         return "action_answer_faq"
+
+    def run_blocking(self, dispatcher, tracker, domain) -> list[EventType]:
+        # 119/112 or the crisis lines come before the resident's pending complaint updates
+        if answer_if_urgent(dispatcher, latest_text(tracker)):
+            return []
+        return super().run_blocking(dispatcher, tracker, domain)
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         catalogue = current_catalogue()

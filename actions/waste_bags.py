@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import district_vars, profile, utter_sample_notice
 from actions.updates import AnswerAction
+from actions.urgent import stop_form_if_urgent, stopped_for_urgent
 from sotong.db import session_scope
 from sotong.directory.lookup import dong_stem, match_dong, vendors_in_dong
 from sotong.formatting import bullet_lines
@@ -27,6 +28,10 @@ class ValidateWasteBagForm(FormValidationAction):
     def name(self) -> str:
         return "validate_waste_bag_form"
 
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        stopped = await stop_form_if_urgent(dispatcher, tracker)  # 119/112 or the crisis lines first
+        return stopped if stopped is not None else await super().run(dispatcher, tracker, domain)
+
     def validate_dong(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -42,6 +47,9 @@ class ActionWasteBagVendors(AnswerAction):
         return "action_waste_bag_vendors"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        stopped = stopped_for_urgent(dispatcher, tracker, response=None)  # nothing was asked for: no closing line
+        if stopped is not None:
+            return stopped
         p = profile()
         dong = _resolve_dong(tracker.get_slot("dong"))
         if not dong:

@@ -16,11 +16,12 @@ from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import BlockingAction, district_vars
 from actions.complaints.answers import is_no_answer
-from actions.complaints.forms import CarryingFormValidation, stopped_for_urgent
+from actions.complaints.forms import CarryingFormValidation
 from actions.complaints.identity import resident_of
 from actions.complaints.report import NOT_AN_ANSWER, _entity, _intent, _text
 from actions.complaints.tracking import handler_text, receipt_asked
 from actions.complaints.wording import status_label, utter_literal
+from actions.urgent import stopped_for_urgent
 from sotong.complaints import service
 from sotong.complaints.errors import (
     ComplaintError,

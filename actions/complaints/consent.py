@@ -17,8 +17,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import BlockingAction, profile
-from actions.complaints.forms import CarryingFormValidation, stopped_for_urgent
+from actions.complaints.forms import CarryingFormValidation
 from actions.complaints.identity import resident_of
+from actions.urgent import stopped_for_urgent
 from sotong.complaints import service
 from sotong.complaints.errors import InvalidComplaintInput
 from sotong.complaints.service import normalize_mobile

@@ -27,9 +27,10 @@ from actions.complaints.answers import (
     is_no_answer,
     typed_text,
 )
-from actions.complaints.forms import CarryingFormValidation, stopped_for_urgent
+from actions.complaints.forms import CarryingFormValidation
 from actions.complaints.identity import resident_of
 from actions.complaints.wording import response_text, utter_literal
+from actions.urgent import stopped_for_urgent
 from sotong.complaints import service
 from sotong.complaints.errors import ComplaintError, FilingLimitReached, InvalidComplaintInput
 from sotong.complaints.service import clean_answer, find_address, find_seen_at

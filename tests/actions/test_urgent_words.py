@@ -16,6 +16,8 @@ from actions.complaints.changes import (
 from actions.complaints.consent import ActionRecordConsent, ValidateAlertConsentForm
 from actions.complaints.identity import resident_of
 from actions.complaints.report import ActionFileComplaint, ValidateReportForm
+from actions.faq import ActionAnswerFaq
+from actions.waste_bags import ActionWasteBagVendors, ValidateWasteBagForm
 from sotong.complaints import service
 from sotong.db import session_scope
 from tests.actions.test_complaint_actions import file_one, slot_events, tracker
@@ -25,6 +27,7 @@ FORMS = [
     (ValidateEditForm, {"requested_slot": "edit_value", "edit_field": "address"}),
     (ValidateCancelForm, {"requested_slot": "cancel_confirmed"}),
     (ValidateAlertConsentForm, {"requested_slot": "consent_phone"}),
+    (ValidateWasteBagForm, {"requested_slot": "dong"}),
 ]
 
 
@@ -89,3 +92,19 @@ def test_a_stopped_consent_records_nothing(core_db, domain):
     got = slot_events(ActionRecordConsent().run_blocking(d, tracker(slots=slots), domain))
     assert responses(d) == ["utter_form_stopped_for_urgent"]
     assert got["urgent_stop"] is None and got["consent_phone"] is None
+
+
+def test_a_stopped_waste_bag_question_asks_nothing_more(core_db, domain):
+    d = CollectingDispatcher()
+    got = slot_events(
+        ActionWasteBagVendors().run_blocking(d, tracker(slots={"urgent_stop": True, "dong": None}), domain)
+    )
+    assert d.messages == [] and got["urgent_stop"] is None  # not "어느 동에 사세요?" again
+
+
+def test_the_crisis_answer_offers_no_related_topics(core_db, domain):
+    """ "함께 많이 찾는 내용도 있어요 [치매안심센터]" under the crisis lines read as if the bot had not listened."""
+    d = CollectingDispatcher()
+    ActionAnswerFaq().run_blocking(d, tracker("죽고 싶어요", "faq"), domain)
+    assert responses(d)[0].startswith("utter_faq_answer") and "109" in d.messages[0]["faq_answer"]
+    assert "utter_faq_related" not in responses(d)

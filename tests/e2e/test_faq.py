@@ -127,3 +127,10 @@ def test_urgent_words_in_the_middle_of_a_report_stop_it_unfiled(rasa_stack, cata
     # the form is over: the next message is a new question, not the report's "where?"
     after = one_line(texts(rasa_stack.say(who, "구청 몇시까지 해요")))
     assert "고장 난 등이 있는 곳" not in after and "시" in after
+
+
+def test_urgent_words_while_the_bot_asks_for_a_dong_stop_that_question(rasa_stack, catalogue):
+    who = sender()
+    assert "어느 동" in texts(rasa_stack.say(who, "종량제봉투 어디서 사요"))
+    said = one_line(texts(rasa_stack.say(who, "죽고 싶어요")))
+    assert "109" in said and "어느 동" not in said and "함께 많이 찾는" not in said

@@ -1,0 +1,42 @@
+"""Urgent words in the middle of a form (departments.yml `urgent: true`: 119/112, the crisis
+lines): the answer first, then the form stops with nothing filed, changed or recorded.
+
+Outside forms the NLU already makes such a message `faq` (sotong/nlu/urgent.py), answered by
+action_answer_faq. Inside a form the form's validation runs first, so each form checks the same
+words here; its closing action then says the form stopped (``stopped_for_urgent``), never "알겠어요"
+as if the resident had asked to stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import latest_text
+from actions.faq import answer_if_urgent
+
+URGENT_STOP = "urgent_stop"
+
+
+async def stop_form_if_urgent(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """For a form's validation: answer urgent words and return the events that end the form, or
+    None (saying nothing) when the message has none."""
+    if not await asyncio.to_thread(answer_if_urgent, dispatcher, latest_text(tracker)):
+        return None
+    # requested_slot None ends the form; without it Rasa would ask the domain's next slot
+    return [SlotSet("form_abort", True), SlotSet(URGENT_STOP, True), SlotSet("requested_slot", None)]
+
+
+def stopped_for_urgent(
+    dispatcher: CollectingDispatcher, tracker: Tracker, response: str | None = "utter_form_stopped_for_urgent"
+) -> list[EventType] | None:
+    """For a form's closing action: the events that end a form stopped by urgent words (after
+    saying ``response``, if any), or None when the form ended otherwise."""
+    if not tracker.get_slot(URGENT_STOP):
+        return None
+    if response:
+        dispatcher.utter_message(response=response)
+    return [SlotSet(URGENT_STOP, None), SlotSet("form_abort", None)]
