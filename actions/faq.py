@@ -167,13 +167,19 @@ def sure_topic(catalogue: Catalogue, text: str) -> Topic | None:
     return candidates[0].topic if candidates and candidates[0].confident else None
 
 
-def answer_if_urgent(dispatcher: CollectingDispatcher, text: str) -> bool:
-    """Answer the topic of an urgent department (departments.yml `urgent: true`: 119/112, the
-    crisis lines) whose keyword is in ``text``; False, saying nothing, when there is none."""
-    catalogue, directory = current_catalogue(), current_directory()
+def urgent_topic(catalogue: Catalogue | None, text: str) -> Topic | None:
+    """The topic of an urgent department (departments.yml `urgent: true`: 119/112, the crisis
+    lines) whose keyword starts a word of ``text``; None when there is none."""
+    directory = current_directory()
     topic_id = directory.urgent_topic(text) if directory else None
-    topic = catalogue.topic(topic_id) if catalogue and topic_id else None
-    if topic is None:
+    return catalogue.topic(topic_id) if catalogue and topic_id else None
+
+
+def answer_if_urgent(dispatcher: CollectingDispatcher, text: str) -> bool:
+    """Answer ``urgent_topic``; False, saying nothing, when there is none."""
+    catalogue = current_catalogue()
+    topic = urgent_topic(catalogue, text)
+    if catalogue is None or topic is None:
         return False
     utter_topic(dispatcher, catalogue, topic, related=False)  # no "함께 많이 찾는 내용" in a crisis
     return True

@@ -11,7 +11,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import profile
+from actions.common import district_vars, profile
 from actions.updates import AnswerAction
 from sotong.formatting import korean_date
 from sotong.office_hours import DAY_VALUES, hours_on, now_in_seoul, office_state
@@ -22,6 +22,9 @@ _STATE_RESPONSES = {
     "weekend": "utter_office_closed_weekend",
     "holiday": "utter_office_closed_holiday",
 }
+# What profile.yml's office_hours.lunch_window says: asked about lunch, and said after open hours.
+_LUNCH_ASKED = {"open": "utter_office_lunch", "closed": "utter_office_lunch_closed", "": "utter_office_lunch_unknown"}
+_LUNCH_NOTE = {"open": "utter_office_lunch_note_open", "closed": "utter_office_lunch_note_closed"}
 
 
 def day_asked(tracker: Tracker) -> dict[str, str] | None:
@@ -58,6 +61,7 @@ class ActionOfficeHours(AnswerAction):
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         hours = profile().office_hours
         facts = {"office_hours": time_range(hours.weekdays), "lunch_hours": time_range(hours.lunch)}
+        lunch_note = _LUNCH_NOTE.get(hours.lunch_window) if hours.lunch else None
         day = day_asked(tracker)
         if day:  # "토요일에도 해요?" is about Saturday, not about right now
             on_day = hours_on(hours.hours(), day["code"])
@@ -67,8 +71,10 @@ class ActionOfficeHours(AnswerAction):
                 day_hours=on_day.text(),
                 **facts,
             )
+            if on_day.open and lunch_note:
+                dispatcher.utter_message(response=lunch_note, **facts)
         elif hours.lunch and lunch_asked(tracker):  # the facet asked about comes first
-            dispatcher.utter_message(response="utter_office_lunch", **facts)
+            dispatcher.utter_message(response=_LUNCH_ASKED[hours.lunch_window], **facts, **district_vars())
         else:
             state = office_state(self._clock(), hours.hours())
             dispatcher.utter_message(
@@ -77,5 +83,7 @@ class ActionOfficeHours(AnswerAction):
                 holiday_name=state.holiday or "",
                 **facts,
             )
+            if state.kind == "open" and lunch_note:
+                dispatcher.utter_message(response=lunch_note, **facts)
         dispatcher.utter_message(response="utter_office_chatbot_always")
         return []

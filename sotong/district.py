@@ -73,6 +73,9 @@ def _checked_hours(v: str) -> str:
 class OfficeHoursSection(_Section):
     weekdays: str = "09:00-18:00"
     lunch: str = ""
+    # Whether the 구청's civil-service windows stay open over lunch: "open", "closed", or ""
+    # (not stated: the bot then tells the hour but not whether the window is open).
+    lunch_window: str = ""
     extended: tuple[ExtendedHours, ...] = ()
 
     _weekdays = validator("weekdays", allow_reuse=True)(_checked_hours)
@@ -80,6 +83,12 @@ class OfficeHoursSection(_Section):
     @validator("lunch")
     def _lunch(cls, v: str) -> str:
         return _checked_hours(v) if v else v
+
+    @validator("lunch_window")
+    def _lunch_window(cls, v: str) -> str:
+        if v not in ("", "open", "closed"):
+            raise ValueError("must be 'open' or 'closed'")
+        return v
 
     def hours(self) -> OfficeHours:
         """The core's view of these hours (sotong/office_hours.py)."""

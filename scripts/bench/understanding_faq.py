@@ -56,11 +56,14 @@ def served(pred: dict[str, Any]) -> str:
     # as serving decides: a topic departments.yml names (119/112, crisis lines), else the selector's
     # sure topic, for `faq` and for the refusals the fallback second-guesses
     from actions.fallback import SECOND_OPINION
-    from actions.faq import sure_topic
+    from actions.faq import sure_topic, urgent_topic
 
     name = (pred.get("intent") or {}).get("name") or ""
     if name == "faq" and rs_topic(pred):
         return f"faq/{rs_topic(pred)}"
+    urgent = urgent_topic(catalogue(), pred.get("text") or "") if name == "faq" else None
+    if urgent is not None:  # action_answer_faq answers urgent words first
+        return f"faq/{urgent.id}"
     if name == "faq" or name in SECOND_OPINION:
         topic = sure_topic(catalogue(), pred.get("text") or "")
         return f"faq/{topic.id}" if topic else "refused"

@@ -33,6 +33,7 @@ def test_urgent_words_override_any_intent_and_keep_the_guess(monkeypatch):
         ("안녕 나 죽고싶어", "greet", "mental_health_center"),
         ("집에 불났어요", "nlu_fallback", "emergency_calls"),
         ("할아버지가 쓰러졌어요", "ask_office_hours", "emergency_calls"),
+        ("엄마가 갑자기 쓰러지셨어요", "report_problem", "emergency_calls"),
     ):
         [m] = UrgentWords().process([parsed(text, guessed)])
         assert m.get(INTENT) == {"name": "faq", "confidence": 1.0}, text
@@ -44,7 +45,16 @@ def test_urgent_words_override_any_intent_and_keep_the_guess(monkeypatch):
 
 def test_other_messages_are_left_alone(monkeypatch):
     monkeypatch.setenv("SOTONG_DISTRICT_DIR", str(DISTRICT))
-    for text in ("층간소음 때문에 너무 우울해요", "화재보험 가입해야 돼요?", "엘리베이터 점검 일정", "", "ㅋ" * 20_000):
+    for text in (
+        "층간소음 때문에 너무 우울해요",
+        "화재보험 가입해야 돼요?",
+        "엘리베이터 점검 일정",
+        "나무가 쓰러졌어요",  # an object falling is a report, not 119: urgent words name a person
+        "자전거가 쓰러져 있어요 치워주세요",
+        "응급환자 이송비 지원돼요?",
+        "",
+        "ㅋ" * 20_000,
+    ):
         [m] = UrgentWords().process([parsed(text)])
         assert m.get(INTENT)["name"] == "report_problem" and m.get(OVERRIDE_KEY) is None, text[:20]
 
