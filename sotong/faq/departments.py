@@ -79,11 +79,14 @@ class DepartmentDirectory:
     sample: bool = False  # placeholder names and phones: the answer says so
     # (squashed keyword, keyword as written, department), longest first: the first hit wins
     _keys: tuple[tuple[str, str, Department], ...] = field(default=(), repr=False, compare=False)
+    # the same for urgent departments only: checked on every message (sotong/nlu/urgent.py)
+    _urgent_keys: tuple[tuple[str, str, Department], ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         keys = [(squash(k), k, d) for d in self.departments for k in d.keywords]
         # stable sort: among keywords of equal length, the department written first wins
         object.__setattr__(self, "_keys", tuple(sorted(keys, key=lambda x: -len(x[0]))))
+        object.__setattr__(self, "_urgent_keys", tuple(k for k in self._keys if k[2].urgent))
 
     def by_name(self, name: str) -> Department | None:
         return next((d for d in self.departments if d.name == name), None)
@@ -97,8 +100,8 @@ class DepartmentDirectory:
         죽고 싶어요), whatever longer keyword of another department is also there."""
         text = (text or "")[:MAX_MATCHED]
         said = squash(text)
-        for key, _, department in self._keys:
-            if department.urgent and key in said and _at_word_start(key, said, text):
+        for key, _, department in self._urgent_keys:
+            if key in said and _at_word_start(key, said, text):
                 return department.topic
         return None
 
