@@ -59,11 +59,11 @@ def served(pred: dict[str, Any]) -> str:
     from actions.faq import sure_topic, urgent_topic
 
     name = (pred.get("intent") or {}).get("name") or ""
-    if name == "faq" and rs_topic(pred):
-        return f"faq/{rs_topic(pred)}"
     urgent = urgent_topic(catalogue(), pred.get("text") or "") if name == "faq" else None
     if urgent is not None:  # action_answer_faq answers urgent words first
         return f"faq/{urgent.id}"
+    if name == "faq" and rs_topic(pred):
+        return f"faq/{rs_topic(pred)}"
     if name == "faq" or name in SECOND_OPINION:
         topic = sure_topic(catalogue(), pred.get("text") or "")
         return f"faq/{topic.id}" if topic else "refused"

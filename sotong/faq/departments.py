@@ -30,6 +30,11 @@ MAX_DUTIES = 120
 # A question longer than this is matched on its start: keywords name the matter early, and
 # matching stays cheap on a pasted page.
 MAX_MATCHED = 500
+# Urgent words are looked for further: a crisis at the end of a long message still counts.
+MAX_URGENT_MATCHED = 4000
+# An urgent keyword this long is found inside a word too ("너무힘들어서죽고싶어요" has no space
+# before 죽고싶); shorter ones only at a word start (자살 is inside 부자살림).
+URGENT_ANYWHERE = 3
 PHONE_PATTERN = re.compile(r"^[0-9][0-9-]{1,14}$")
 
 _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -96,12 +101,12 @@ class DepartmentDirectory:
         return self.sample and not department.external
 
     def urgent_topic(self, text: str) -> str | None:
-        """The topic of an urgent department whose keyword starts a word of ``text`` (불났어요,
-        죽고 싶어요), whatever longer keyword of another department is also there."""
-        text = (text or "")[:MAX_MATCHED]
+        """The topic of an urgent department whose keyword is in ``text`` (불났어요, 죽고 싶어요;
+        see URGENT_ANYWHERE), whatever longer keyword of another department is also there."""
+        text = (text or "")[:MAX_URGENT_MATCHED]
         said = squash(text)
         for key, _, department in self._urgent_keys:
-            if key in said and _at_word_start(key, said, text):
+            if key in said and (len(key) >= URGENT_ANYWHERE or _at_word_start(key, said, text)):
                 return department.topic
         return None
 

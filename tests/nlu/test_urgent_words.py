@@ -34,6 +34,16 @@ def test_urgent_words_override_any_intent_and_keep_the_guess(monkeypatch):
         ("집에 불났어요", "nlu_fallback", "emergency_calls"),
         ("할아버지가 쓰러졌어요", "ask_office_hours", "emergency_calls"),
         ("엄마가 갑자기 쓰러지셨어요", "report_problem", "emergency_calls"),
+        ("너무힘들어서죽고싶어요", "out_of_scope", "mental_health_center"),  # no space before the keyword
+        ("우리엄마가쓰러졌어요", "nlu_fallback", "emergency_calls"),
+        (
+            "층간소음 " * 400 + "이제 정말 죽고 싶어요",
+            "report_problem",
+            "mental_health_center",
+        ),  # at the end of 2,000+ letters
+        ("아버지가 의식이 없어요", "ask_passport", "emergency_calls"),
+        ("아이가 숨을 안 쉬어요", "greet", "emergency_calls"),
+        ("엘리베이터에 갇혔어요", "report_problem", "emergency_calls"),
     ):
         [m] = UrgentWords().process([parsed(text, guessed)])
         assert m.get(INTENT) == {"name": "faq", "confidence": 1.0}, text
@@ -52,6 +62,13 @@ def test_other_messages_are_left_alone(monkeypatch):
         "나무가 쓰러졌어요",  # an object falling is a report, not 119: urgent words name a person
         "자전거가 쓰러져 있어요 치워주세요",
         "응급환자 이송비 지원돼요?",
+        # reports and opinions that share a word with an emergency: a parking report, smoke, manners
+        "이중주차 때문에 차가 갇혔어요",
+        "옆집 담배연기 때문에 숨을 못 쉬겠어요",
+        "무단투기하는 사람들 의식이 없나봐요",
+        "시민의식이 없어요 정말",
+        "화재발생 시 대피요령 알려줘",
+        "부자살림 이야기",
         "",
         "ㅋ" * 20_000,
     ):
