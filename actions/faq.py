@@ -169,7 +169,7 @@ def sure_topic(catalogue: Catalogue, text: str) -> Topic | None:
 
 def urgent_topic(catalogue: Catalogue | None, text: str) -> Topic | None:
     """The topic of an urgent department (departments.yml `urgent: true`: 119/112, the crisis
-    lines) whose keyword starts a word of ``text``; None when there is none."""
+    lines) whose keyword is in ``text`` (DepartmentDirectory.urgent_topic); None when there is none."""
     directory = current_directory()
     topic_id = directory.urgent_topic(text) if directory else None
     return catalogue.topic(topic_id) if catalogue and topic_id else None

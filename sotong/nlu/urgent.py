@@ -1,11 +1,12 @@
 """Urgent words outrank whatever the classifier thought: a message with a keyword of an urgent
 department (departments.yml `urgent: true`: 119/112, the crisis lines) is parsed as ``faq``,
-whose action answers that department's topic before anything else (actions/faq.py sure_topic).
+whose action answers that department's topic before anything else (actions/faq.py
+ActionAnswerFaq, answer_if_urgent).
 
 Why here and not in each action: "죽고 싶어요 살려주세요" was classified as a report, and a
 crisis message can land on any intent, including those answered by a response alone (greet,
 thank). One override in the NLU covers every path, and the form actions check the same words
-for a form in progress (actions/complaints/forms.py).
+for a form in progress (actions/urgent.py).
 
 The keywords are the district's data, read at parse time (re-read when staff save the file),
 so the trained model does not need retraining when they change. The classifier's own guess is
