@@ -29,16 +29,19 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import district_vars, latest_text, profile
+from actions.handoff import flag_urgent, hand_off
 from actions.updates import AnswerAction
 from sotong.faq import Catalogue, CatalogueError, Topic, index_for, load_catalogue
 from sotong.faq.departments import DepartmentDirectory, DirectoryError, load_directory
 from sotong.faq.guess import Guess
 from sotong.faq.selector import select
+from sotong.handoff.hours import handoff_now
 
 log = logging.getLogger(__name__)
 
 RETRIEVAL_INTENT = "faq"
 TOPIC_ENTITY = "faq_topic"
+URGENT_OVERRIDE = "urgent_override"  # the parse key sotong/nlu/urgent.py sets (kept in the tracker)
 MAX_BUTTONS = 3
 # Response names (wording in data/responses/faq.yml).
 RESPONSES = (
@@ -202,6 +205,13 @@ def guess_for(text: str) -> Guess | None:
     return index_for(catalogue).guess(text, directory=current_directory())
 
 
+def asked_for_a_person(tracker: Tracker) -> bool:
+    """True when the classifier read a request for a person (request_human) in a message the
+    urgent-words override made ``faq`` (sotong/nlu/urgent.py keeps its guess)."""
+    override = (tracker.latest_message or {}).get(URGENT_OVERRIDE) or {}
+    return override.get("classified_as") == "request_human"
+
+
 class ActionAnswerFaq(AnswerAction):
     def name(self) -> str:
         return "action_answer_faq"
@@ -209,7 +219,12 @@ class ActionAnswerFaq(AnswerAction):
     def run_blocking(self, dispatcher, tracker, domain) -> list[EventType]:
         # 119/112 or the crisis lines come before the resident's pending complaint updates
         if answer_if_urgent(dispatcher, latest_text(tracker)):
-            return []
+            if not asked_for_a_person(tracker):
+                return []
+            # "상담원 연결해 주세요 죽고 싶어요": the crisis lines first, and the person asked for too
+            events = hand_off(dispatcher, tracker, handoff_now())
+            flag_urgent(tracker.sender_id)
+            return events
         return super().run_blocking(dispatcher, tracker, domain)
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:

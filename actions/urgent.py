@@ -4,19 +4,22 @@ lines): the answer first, then the form stops with nothing filed, changed or rec
 Outside forms the NLU already makes such a message `faq` (sotong/nlu/urgent.py), answered by
 action_answer_faq. Inside a form the form's validation runs first, so each form checks the same
 words here; its closing action then says the form stopped (``stopped_for_urgent``), never "알겠어요"
-as if the resident had asked to stop.
+as if the resident had asked to stop. While the bot is paused for an officer, the channel runs
+``action_answer_urgent`` (below) itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text
 from actions.faq import answer_if_urgent
+from actions.handoff import flag_urgent
 
 URGENT_STOP = "urgent_stop"
 
@@ -40,3 +43,20 @@ def stopped_for_urgent(
     if response:
         dispatcher.utter_message(response=response)
     return [SlotSet(URGENT_STOP, None), SlotSet("form_abort", None)]
+
+
+class ActionAnswerUrgent(Action):
+    """Urgent words while the bot is paused for an officer (actions/handoff.py): Rasa runs no
+    action then, so the channel runs this one itself (connectors/paused_urgent.py). It answers
+    the urgent department's topic, flags the waiting request so the console lists it first,
+    and leaves the conversation paused: the officer still takes it."""
+
+    def name(self) -> str:
+        return "action_answer_urgent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if not await asyncio.to_thread(answer_if_urgent, dispatcher, latest_text(tracker)):
+            return []  # the words were edited out of departments.yml since the channel looked
+        if await asyncio.to_thread(flag_urgent, tracker.sender_id):
+            dispatcher.utter_message(response="utter_handoff_urgent_flagged")
+        return []

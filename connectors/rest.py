@@ -40,6 +40,7 @@ from sanic.response import HTTPResponse
 
 from connectors.edge import MAX_SENDER_CHARS, EdgeLimits, EdgeTexts, load_limits, message_problem
 from connectors.identity import REST, conversation_id
+from connectors.paused_urgent import urgent_while_paused
 from sotong.settings import production_mode
 
 logger = logging.getLogger(__name__)
@@ -184,13 +185,14 @@ class SafeRestInput(RestInput):
                 sender, sender_id, text = await self._accept(request)
             except Refused as refused:
                 return self._refusal(refused)
+            turn = urgent_while_paused(request.app, on_new_message)
             if rasa.utils.endpoints.bool_arg(request, "stream", default=False):
                 return response.stream(
-                    self.stream_response(on_new_message, text, sender_id, REST, None), content_type="text/event-stream"
+                    self.stream_response(turn, text, sender_id, REST, None), content_type="text/event-stream"
                 )
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(text, collector, sender_id, input_channel=REST, metadata=None))
+                await turn(UserMessage(text, collector, sender_id, input_channel=REST, metadata=None))
             except Exception:  # the resident gets what was said so far, never a traceback
                 logger.exception("rest.message.failed")
             # The client addressed "<sender>"; the "rest:" namespace is ours, not its business.

@@ -41,6 +41,7 @@ from socketio import AsyncServer
 
 from connectors.edge import EdgeLimits, EdgeTexts, load_limits, message_problem
 from connectors.identity import WEB, conversation_id
+from connectors.paused_urgent import urgent_while_paused
 from connectors.socketio_fleet import LastSockets, client_manager
 from sotong.session_token import (
     MIN_SECRET_CHARS,
@@ -205,6 +206,7 @@ class SignedSessionSocketIOInput(SocketIOInput):
                 await output._send_message(sender_id, {"text": self.texts[problem], "error": problem})
                 return
             await self._last_sockets.remember(sender_id, sid)
-            await on_new_message(UserMessage(text, output, sender_id, input_channel=self.name(), metadata=None))
+            turn = urgent_while_paused(next(iter(socketio_webhook.apps)), on_new_message)
+            await turn(UserMessage(text, output, sender_id, input_channel=self.name(), metadata=None))
 
         return socketio_webhook

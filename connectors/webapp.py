@@ -38,6 +38,7 @@ from sanic.response import HTTPResponse
 
 from connectors.edge import MAX_SENDER_CHARS, EdgeLimits, EdgeTexts, load_limits, message_problem
 from connectors.identity import WEB, conversation_id
+from connectors.paused_urgent import urgent_while_paused
 from connectors.rest import Refused, parse_body
 
 logger = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ class WebAppInput(InputChannel):
             collector = CollectingOutputChannel()
             message = UserMessage(text, collector, sender_id, input_channel=WEB, message_id=message_id, metadata=None)
             try:
-                await on_new_message(message)
+                await urgent_while_paused(request.app, on_new_message)(message)
             except Exception:  # the resident gets what was said so far, never a traceback
                 logger.exception("webapp.message.failed")
             messages = [{k: v for k, v in m.items() if k != "recipient_id"} for m in collector.messages]

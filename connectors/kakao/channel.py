@@ -41,6 +41,7 @@ from connectors.kakao.state_relay import LateAnswers
 from connectors.kakao.state_store import KakaoState, build_state
 from connectors.kakao.texts import ConnectorTexts, load_texts
 from connectors.kakao.turn_watch import install_turn_watch, watching_turn
+from connectors.paused_urgent import urgent_while_paused
 from sotong.ratelimit_shared import rate_limiter
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ class KakaoInput(LateAnswers, InputChannel):
         @kakao.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             try:
-                return await self._handle(request, on_new_message)
+                return await self._handle(request, urgent_while_paused(request.app, on_new_message))
             except Exception:  # never a 500 or a traceback for Kakao to show
                 logger.exception("kakao.request.unexpected_error")
                 return self._json(text_response(self.texts.internal_error))

@@ -36,6 +36,9 @@ class HandoffRequest(Base):
     created_at = Column(DateTime, nullable=False)
     claimed_at = Column(DateTime, nullable=True)
     closed_at = Column(DateTime, nullable=True)
+    # set when the resident wrote urgent words while waiting (the bot answered 119/112 or a
+    # crisis line itself; connectors/paused_urgent.py): the console lists these first
+    urgent_at = Column(DateTime, nullable=True)
 
 
 class HandoffMessage(Base):

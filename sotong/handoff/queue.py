@@ -93,6 +93,20 @@ def current(session: Session, conversation_id: str) -> RequestView | None:
     return request_view(row) if row else None
 
 
+def mark_urgent(session: Session, conversation_id: str, now: datetime | None = None) -> RequestView | None:
+    """Flag the conversation's open request: the resident wrote urgent words while waiting.
+    The first time counts (the console shows since when); None when nothing is open."""
+    found = current(session, conversation_id)
+    if found is None:
+        return None
+    session.execute(
+        update(HandoffRequest)
+        .where(HandoffRequest.id == found.id, HandoffRequest.urgent_at.is_(None))
+        .values(urgent_at=to_db(now or now_utc()))
+    )
+    return request_view(session.get(HandoffRequest, found.id, populate_existing=True))
+
+
 def pending_for(session: Session, conversation_id: str) -> list[MessageView]:
     """Officer (and system) lines the resident has not been shown yet, oldest first (channels without push)."""
     rows = session.execute(
@@ -137,12 +151,13 @@ def _row(session: Session, who: StaffPrincipal, request_id: int) -> HandoffReque
 
 
 def list_open(session: Session, who: StaffPrincipal) -> list[RequestView]:
-    """Waiting and claimed requests this officer may see, oldest first."""
+    """Waiting and claimed requests this officer may see: urgent ones first, then oldest first."""
     _require_worker(who)
     stmt = select(HandoffRequest).where(HandoffRequest.state.in_((WAITING, CLAIMED)))
     if not who.is_admin:
         stmt = stmt.where(HandoffRequest.department_code == (who.department_code or ""))
-    return [request_view(r) for r in session.execute(stmt.order_by(HandoffRequest.id)).scalars()]
+    urgent_last = HandoffRequest.urgent_at.is_(None)  # False (urgent) sorts before True everywhere
+    return [request_view(r) for r in session.execute(stmt.order_by(urgent_last, HandoffRequest.id)).scalars()]
 
 
 def get(session: Session, who: StaffPrincipal, request_id: int, *, ip: str | None = None) -> RequestView:

@@ -40,6 +40,7 @@ class RequestView:
     created_at: datetime
     claimed_at: datetime | None
     closed_at: datetime | None
+    urgent_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def request_view(r: HandoffRequest) -> RequestView:
         r.created_at,
         r.claimed_at,
         r.closed_at,
+        r.urgent_at,
     )
 
 

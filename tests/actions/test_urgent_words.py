@@ -20,7 +20,9 @@ from actions.faq import ActionAnswerFaq
 from actions.waste_bags import ActionWasteBagVendors, ValidateWasteBagForm
 from sotong.complaints import service
 from sotong.db import session_scope
-from tests.actions.test_complaint_actions import file_one, slot_events, tracker
+from sotong.handoff import queue
+from sotong.handoff.hours import FIXED_NOW_ENV
+from tests.actions.test_complaint_actions import ME, file_one, slot_events, tracker
 
 FORMS = [
     (ValidateReportForm, {"requested_slot": "report_description", "report_address": "서곶로 1", "report_key": "k"}),
@@ -108,3 +110,54 @@ def test_the_crisis_answer_offers_no_related_topics(core_db, domain):
     ActionAnswerFaq().run_blocking(d, tracker("죽고 싶어요", "faq"), domain)
     assert responses(d)[0].startswith("utter_faq_answer") and "109" in d.messages[0]["faq_answer"]
     assert "utter_faq_related" not in responses(d)
+
+
+def crisis_tracker(classified_as: str | None):
+    t = tracker("상담원 연결해 주세요 죽고 싶어요", "faq")
+    t.latest_message["urgent_override"] = {"topic": "mental_health_center", "classified_as": classified_as}
+    return t
+
+
+def test_asking_for_a_person_in_a_crisis_gets_the_lines_then_the_queue_marked_urgent(core_db, domain, monkeypatch):
+    monkeypatch.setenv(FIXED_NOW_ENV, "2026-12-01T10:00:00")  # a Tuesday morning: an officer can take it
+    d = CollectingDispatcher()
+    events = ActionAnswerFaq().run_blocking(d, crisis_tracker("request_human"), domain)
+    assert responses(d)[0].startswith("utter_faq_answer") and "109" in d.messages[0]["faq_answer"]
+    assert "utter_handoff_queued" in responses(d)
+    assert [e["event"] for e in events] == ["pause"]
+    with session_scope(core_db) as s:
+        assert queue.current(s, f"rest:{ME}").urgent_at is not None
+
+
+def test_a_crisis_without_asking_for_a_person_queues_nobody(core_db, domain):
+    for guess in ("report_problem", None):
+        d = CollectingDispatcher()
+        assert ActionAnswerFaq().run_blocking(d, crisis_tracker(guess), domain) == []
+        assert "utter_handoff_queued" not in responses(d) and "109" in d.messages[0]["faq_answer"]
+    with session_scope(core_db) as s:
+        assert queue.current(s, f"rest:{ME}") is None
+
+
+async def test_paused_urgent_action_answers_and_flags_only_an_open_request(core_db, domain):
+    from actions.urgent import ActionAnswerUrgent
+
+    d = CollectingDispatcher()
+    await ActionAnswerUrgent().run(d, tracker("그냥 죽고싶어요", "faq"), domain)
+    assert responses(d)[0] == "utter_faq_answer"
+    assert "utter_handoff_urgent_flagged" not in responses(d)  # nothing open to flag
+    with session_scope(core_db) as s:
+        queue.open_request(
+            s,
+            conversation_id=f"rest:{ME}",
+            channel="rest",
+            resident_ref=ME,
+            department_code="civil",
+            summary="",
+            callback=False,
+        )
+    d = CollectingDispatcher()
+    assert await ActionAnswerUrgent().run(d, tracker("그냥 죽고싶어요", "faq"), domain) == []
+    assert responses(d)[0] == "utter_faq_answer" and responses(d)[-1] == "utter_handoff_urgent_flagged"
+    d = CollectingDispatcher()
+    assert await ActionAnswerUrgent().run(d, tracker("여보세요", "faq"), domain) == []
+    assert d.messages == []  # the keyword was edited out since the channel looked: say nothing

@@ -131,3 +131,36 @@ def test_an_officer_answers_a_handed_off_chat_from_the_console(page, desk, web_a
     assert "안녕하세요!" in greeted and "연결을 요청했어요" not in greeted, greeted
     with session_scope(engine) as s:
         assert queue.current(s, conversation(page.context)) is None
+
+
+def test_urgent_words_while_waiting_reach_the_resident_and_lead_the_live_queue(page, desk, web_app, officer):
+    """Paused for an officer, the bot answers nothing, except urgent words
+    (connectors/paused_urgent.py): the crisis lines in the widget at once, and the request
+    jumps to the top of the officer's open queue with a 긴급 badge, without a reload."""
+    from sotong.faq import load_catalogue
+    from sotong.settings import load_settings
+
+    crisis = " ".join(load_catalogue(load_settings().district_dir).topic("mental_health_center").answer.split())
+    open_chat(page)
+    assert "연결을 요청했어요" in say(page, "상담원 연결해 주세요")
+    engine = get_engine(web_app.stack.env["DATABASE_URL"])
+    with session_scope(engine) as s:
+        request = queue.current(s, conversation(page.context))
+    sign_in(desk, officer, at="/console/handoff")
+    desk.wait_for_selector(f'#handoff-queue tr[data-id="{request.id}"]')
+    mark_loaded(desk)
+
+    said = " ".join(say(page, "너무 힘들어서 죽고 싶어요").split())
+    assert crisis[:60] in said and "급한 요청으로 표시" in said, said
+    assert web_app.stack.tracker(conversation(page.context))["paused"] is True  # still the officer's
+
+    desk.wait_for_selector(f'#handoff-queue tr[data-id="{request.id}"] .badge.urgent', timeout=LIVE_WITHIN_MS)
+    assert desk.locator("#handoff-queue tbody tr").first.get_attribute("data-id") == str(request.id)
+    assert not_reloaded(desk)
+    desk.click(f'#handoff-queue tr[data-id="{request.id}"] a')
+    desk.wait_for_url(f"**/console/handoff/{request.id}")
+    assert "긴급" in desk.inner_text("main")
+    desk.get_by_role("button", name="이 상담 맡기").click()
+    desk.wait_for_url(f"**/console/handoff/{request.id}?done=claim")
+    desk.get_by_role("button", name="상담 끝내고 챗봇에게 돌려주기").click()
+    desk.wait_for_url(f"**/console/handoff/{request.id}?done=close")

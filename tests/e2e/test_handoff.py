@@ -16,7 +16,9 @@ import requests
 
 import sotong.handoff.models  # noqa: F401  (until sotong.db.import_models lists it)
 from sotong.db import dispose_engine, get_engine, session_scope
+from sotong.faq import load_catalogue
 from sotong.handoff import queue
+from sotong.settings import load_settings
 from sotong.staff import accounts
 from tests.e2e.stack import RasaStack, texts
 from tests.web.conftest import serve
@@ -86,6 +88,66 @@ def test_an_officer_takes_over_and_hands_back(stack, monkeypatch):
     dispose_engine(url)
 
 
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def crisis_answer() -> str:
+    catalogue = load_catalogue(load_settings().district_dir)
+    return one_line(catalogue.topic("mental_health_center").answer)[:60]
+
+
+def test_urgent_words_while_waiting_are_answered_and_put_the_request_first(stack, monkeypatch):
+    """Paused for an officer, Rasa runs no action; the channel answers urgent words itself
+    (connectors/paused_urgent.py) and the request leads the console's queue. Ordinary words
+    stay unanswered, and the conversation stays paused for the officer."""
+    url = stack.env["DATABASE_URL"]
+    engine = get_engine(url)
+    with session_scope(engine) as s:
+        accounts.create_account(s, "park", PASSWORD, role="officer", department="civil")
+        park = accounts.principal_of(accounts.find_account(s, "park"))
+    earlier = f"resident-{uuid.uuid4().hex[:8]}"
+    assert "연결을 요청했어요" in texts(stack.say(earlier, "상담원 연결해 주세요"))
+    me = f"resident-{uuid.uuid4().hex[:8]}"
+    conversation = f"rest:{me}"
+    assert "연결을 요청했어요" in texts(stack.say(me, "직원이랑 얘기하고 싶어요"))
+    assert stack.say(me, "아직인가요") == []
+
+    said = one_line(texts(stack.say(me, "너무 힘들어서 죽고 싶어요")))
+    assert crisis_answer() in said, said
+    assert "급한 요청으로 표시" in said
+    assert tracker(stack, conversation)["paused"] is True  # the officer still takes it
+    with session_scope(engine) as s:
+        queued = queue.list_open(s, park)
+    mine = [r for r in queued if r.conversation_id == conversation]
+    assert mine and mine[0].urgent_at is not None and queued[0].id == mine[0].id, queued
+    assert stack.say(me, "기다릴게요") == []  # ordinary words: still nothing from the bot
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    app = build_app()
+    app.include_router(handoff_router)
+    with serve(app) as base:
+        console = ConsoleClient(base).signed_in("park")
+        page = console.get("/console/handoff").text
+        assert "긴급" in page and page.index(f"/console/handoff/{mine[0].id}") < page.index(f"/handoff/{queued[1].id}")
+        assert console.get("/console/handoff/feed").json()["rows"][0]["urgent_at"]
+    dispose_engine(url)
+
+
+def test_asking_for_a_person_in_a_crisis_gets_the_lines_and_the_person(stack):
+    """Urgent words outrank the intent (sotong/nlu/urgent.py); when the classifier read a request
+    for a person, action_answer_faq queues one too, after the crisis lines, marked urgent."""
+    me = f"resident-{uuid.uuid4().hex[:8]}"
+    said = one_line(texts(stack.say(me, "상담원 연결해 주세요 죽고 싶어요")))
+    assert crisis_answer() in said and "연결을 요청했어요" in said, said
+    assert said.index(crisis_answer()) < said.index("연결을 요청했어요")
+    assert tracker(stack, f"rest:{me}")["paused"] is True
+    engine = get_engine(stack.env["DATABASE_URL"])
+    with session_scope(engine) as s:
+        assert queue.current(s, f"rest:{me}").urgent_at is not None
+    dispose_engine(stack.env["DATABASE_URL"])
+
+
 KAKAO_CREDENTIALS = """\
 connectors.rest.SafeRestInput:
 
@@ -128,6 +190,10 @@ def test_kakao_resident_sees_the_officers_lines_on_the_next_message(tmp_path):
         assert "민원여권과예요. 어떤 서류가 필요하세요?" in shown
         again = ask("감사합니다")
         assert "민원여권과예요" not in again  # shown once
+        # paused, the channel still answers urgent words (connectors/paused_urgent.py)
+        assert crisis_answer() in one_line(ask("그냥 죽고싶어요"))
+        with session_scope(engine) as s:
+            assert queue.current(s, "kakao:kakao-user-1").urgent_at is not None
         dispose_engine(kakao.env["DATABASE_URL"])
     finally:
         kakao.stop()

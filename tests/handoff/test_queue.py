@@ -66,6 +66,25 @@ def test_claim_say_close_and_delivery_once(core_db):
     assert actions == ["handoff.close", "handoff.say", "handoff.claim"]
 
 
+def test_urgent_words_put_a_request_first_and_keep_the_first_time(core_db):
+    kim = principal(core_db, "kim")
+    older = open_one(core_db, "web:older-one")
+    newer = open_one(core_db, "kakao:newer-one")
+    first, later = datetime(2026, 12, 1, 1, 0), datetime(2026, 12, 1, 1, 5)
+    with session_scope(core_db) as s:
+        assert [r.id for r in queue.list_open(s, kim)] == [older.id, newer.id]
+        assert queue.mark_urgent(s, "kakao:newer-one", now=first).urgent_at == first
+        assert queue.mark_urgent(s, "kakao:newer-one", now=later).urgent_at == first  # since when, not how often
+        assert queue.mark_urgent(s, "web:nobody-waits") is None
+    with session_scope(core_db) as s:
+        listed = queue.list_open(s, kim)
+    assert [r.id for r in listed] == [newer.id, older.id]
+    assert listed[0].urgent_at == first and listed[1].urgent_at is None
+    with session_scope(core_db) as s:
+        queue.close(s, kim, newer.id)
+        assert queue.mark_urgent(s, "kakao:newer-one") is None  # a closed request stays closed
+
+
 def test_only_the_holder_writes_and_hands_back(core_db):
     kim, lee = principal(core_db, "kim"), principal(core_db, "lee")
     r = open_one(core_db)

@@ -41,6 +41,7 @@ def _row(r: RequestView, account_id: int) -> dict[str, Any]:
         "department": r.department_code,
         "state": r.state,
         "callback": r.callback,
+        "urgent_at": r.urgent_at.strftime("%H:%M") if r.urgent_at else None,
         "claimed_by_name": r.claimed_by_name,
         "mine": r.state == "claimed" and r.claimed_by == account_id,
     }

@@ -61,6 +61,10 @@
       state.appendChild(document.createTextNode(" "));
       state.appendChild(el("strong", labels.callback, "badge"));
     }
+    if (r.urgent_at) {
+      state.appendChild(document.createTextNode(" "));
+      state.appendChild(el("strong", labels.urgent + " " + r.urgent_at, "badge urgent"));
+    }
     tr.appendChild(state);
     tr.appendChild(el("td", r.claimed_by_name || "-"));
     return tr;
