@@ -54,11 +54,31 @@ def _db_seed(args) -> int:
     return 0
 
 
+def _check_district_answers() -> int:
+    """Refuse to start on a FAQ catalogue or department directory that does not load: the servers
+    would keep running without them (urgent words unanswered, every FAQ question refused) and
+    only log an error per message. Staff edits made while running keep the last good file."""
+    from sotong.faq import CatalogueError, load_catalogue
+    from sotong.faq.departments import DirectoryError, load_directory
+    from sotong.settings import load_settings
+
+    district = load_settings().district_dir
+    try:
+        load_catalogue(district)
+        directory = load_directory(district)
+    except (CatalogueError, DirectoryError, OSError, UnicodeDecodeError) as exc:
+        print(f"not starting: the district's answers in {district} cannot be read: {exc}", file=sys.stderr)
+        return 1
+    urgent = sum(1 for d in directory.departments if d.urgent) if directory else 0
+    print(f"district answers read ({urgent} urgent departments)")
+    return 0
+
+
 def _setup(args) -> int:
     """Everything a fresh install needs before the servers start; safe to repeat."""
     from sotong.directory.cli import load_district_files
 
-    status = _db_upgrade(args) or _db_seed(args)
+    status = _check_district_answers() or _db_upgrade(args) or _db_seed(args)
     return status or load_district_files()
 
 

@@ -129,6 +129,27 @@ def test_db_upgrade_on_a_new_database(tmp_path, monkeypatch, capsys):
     assert run(capsys, "db", "seed")[0] == 0
 
 
+def test_setup_refuses_to_start_on_a_broken_department_directory(tmp_path, monkeypatch, capsys):
+    """A directory that does not load would leave urgent words (119/112, the crisis lines)
+    unanswered while every server runs: setup stops before anything starts."""
+    import shutil
+
+    from sotong.settings import load_settings
+
+    district, sample = tmp_path / "district", load_settings().district_dir
+    shutil.copytree(sample, district)
+    monkeypatch.setenv("SOTONG_DISTRICT_DIR", str(district))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'setup.db'}")
+    (district / "departments.yml").write_text("departments: [{name: 소방, keywords: 불났", encoding="utf-8")
+    code, out, err = run(capsys, "setup")
+    assert code == 1 and "not starting" in err and "departments.yml" in err
+    assert "schema" not in out  # nothing else ran
+
+    shutil.copy(sample / "departments.yml", district / "departments.yml")
+    code, out, _ = run(capsys, "setup")
+    assert code == 0 and "urgent departments" in out and "(0 urgent" not in out
+
+
 def test_subcommands_are_registered_per_area():
     commands = build_parser()._subparsers._group_actions[0].choices
     assert {"db", "complaints", "notifications"} <= set(commands)
