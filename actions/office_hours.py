@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import district_vars, profile
 from actions.updates import AnswerAction
 from sotong.formatting import korean_date
-from sotong.office_hours import DAY_VALUES, hours_on, now_in_seoul, office_state
+from sotong.office_hours import DAY_VALUES, hours_on, now_in_seoul, office_state, within
 
 _STATE_RESPONSES = {
     "open": "utter_office_open_now",
@@ -76,7 +76,13 @@ class ActionOfficeHours(AnswerAction):
         elif hours.lunch and lunch_asked(tracker):  # the facet asked about comes first
             dispatcher.utter_message(response=_LUNCH_ASKED[hours.lunch_window], **facts, **district_vars())
         else:
-            state = office_state(self._clock(), hours.hours())
+            now = self._clock()
+            state = office_state(now, hours.hours())
+            if state.kind == "open" and hours.lunch_window == "closed" and hours.lunch and within(now, hours.lunch):
+                # "지금 업무시간이에요" would send them to a shut window
+                dispatcher.utter_message(response="utter_office_lunch_now_closed", **facts)
+                dispatcher.utter_message(response="utter_office_chatbot_always")
+                return []
             dispatcher.utter_message(
                 response=_STATE_RESPONSES[state.kind],
                 next_open_day=korean_date(state.next_open_day),

@@ -131,6 +131,13 @@ def office_state(now: datetime, hours: str | OfficeHours) -> OfficeState:
     return OfficeState("after_hours", None, upcoming)
 
 
+def within(now: datetime, spec: str) -> bool:
+    """Is ``now`` (naive means Seoul) inside the daily window ``spec`` ("12:00-13:00")?"""
+    local = now.astimezone(KST) if now.tzinfo else now.replace(tzinfo=KST)
+    starts, ends = parse_hours(spec)
+    return starts <= local.time() < ends
+
+
 def is_open(now: datetime, hours: str | OfficeHours) -> bool:
     """Can a resident reach an officer right now?"""
     return office_state(now, hours).kind == "open"

@@ -68,3 +68,13 @@ def test_a_misspelt_lunch_window_is_refused_naming_the_key(district):
     folder = district("sometimes")
     with pytest.raises(ProfileError, match="lunch_window"):
         load_profile(folder)
+
+
+@pytest.mark.parametrize(
+    ("window", "first"), [("closed", "utter_office_lunch_now_closed"), ("open", "utter_office_open_now")]
+)
+def test_asked_during_lunch_the_answer_says_whether_the_window_is_shut_now(district, domain, window, first):
+    district(window)
+    at_half_past_twelve = said(domain, (2026, 11, 25, 12, 30), "구청 지금 가도 돼요?")
+    assert at_half_past_twelve[0] == first and "utter_office_open_now" not in at_half_past_twelve[1:]
+    assert said(domain, (2026, 11, 25, 13, 0), "구청 지금 가도 돼요?")[0] == "utter_office_open_now"  # lunch is over
