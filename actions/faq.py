@@ -31,8 +31,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import district_vars, latest_text, profile
 from actions.handoff import flag_urgent, hand_off
 from actions.updates import AnswerAction
-from sotong.faq import Catalogue, CatalogueError, Topic, index_for, load_catalogue
-from sotong.faq.departments import DepartmentDirectory, DirectoryError, load_directory
+from sotong.faq import Catalogue, CatalogueError, Topic, departments, index_for, load_catalogue
+from sotong.faq.departments import DepartmentDirectory
 from sotong.faq.guess import Guess
 from sotong.faq.selector import select
 from sotong.handoff.hours import handoff_now
@@ -56,7 +56,6 @@ RESPONSES = (
 )
 
 _last_good: dict[str, Catalogue] = {}
-_last_good_directory: dict[str, DepartmentDirectory | None] = {}
 
 
 def current_catalogue() -> Catalogue | None:
@@ -146,15 +145,7 @@ def utter_unknown(dispatcher: CollectingDispatcher, guess: Guess, candidates: Se
 
 def current_directory() -> DepartmentDirectory | None:
     """The department directory as staff last saved it; if their last edit broke it, the last good one."""
-    district_dir = profile().directory
-    folder = str(district_dir)
-    try:
-        _last_good_directory[folder] = load_directory(district_dir)
-    except (DirectoryError, OSError) as exc:
-        log.error("department directory not reloaded, using the last good one: %s", exc)
-    except Exception:  # it only enriches the honest answer: never let it break a turn
-        log.exception("department directory unreadable, using the last good one")
-    return _last_good_directory.get(folder)
+    return departments.current_directory(profile().directory)
 
 
 def sure_topic(catalogue: Catalogue, text: str) -> Topic | None:

@@ -20,7 +20,7 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
-from sotong.faq.departments import DirectoryError, load_directory
+from sotong.faq.departments import current_directory
 from sotong.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -31,12 +31,8 @@ ACTION = "action_answer_urgent"
 
 def has_urgent_words(text: str) -> bool:
     """True when ``text`` names an urgent department's keyword (the directory as staff saved it)."""
-    try:
-        directory = load_directory(load_settings().district_dir)
-    except (DirectoryError, OSError):
-        # a broken file is reported by the NLU step on this same message (sotong/nlu/urgent.py)
-        return False
-    return directory.urgent_topic(text or "") is not None
+    directory = current_directory(load_settings().district_dir)  # the last good one if an edit broke it
+    return directory is not None and directory.urgent_topic(text or "") is not None
 
 
 async def answer_if_paused(app: Sanic, message: UserMessage) -> bool:

@@ -13,6 +13,7 @@ optional: a district without one gets the catalogue-only guess.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import unicodedata
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+log = logging.getLogger(__name__)
 
 FILE_NAME = "departments.yml"
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -213,6 +216,9 @@ def parse_directory(raw: Any, source: str) -> DepartmentDirectory:
 
 _cache: dict[str, tuple[tuple[float, int], DepartmentDirectory | DirectoryError]] = {}
 _lock = threading.Lock()
+# current_directory: the last directory that loaded, and the problem last logged, per folder
+_last_good: dict[str, DepartmentDirectory | None] = {}
+_reported: dict[str, str] = {}
 
 
 def load_directory(district_dir: Path) -> DepartmentDirectory | None:
@@ -242,6 +248,27 @@ def load_directory(district_dir: Path) -> DepartmentDirectory | None:
     if isinstance(result, DirectoryError):
         raise DirectoryError(result.problems)
     return result
+
+
+def current_directory(district_dir: Path) -> DepartmentDirectory | None:
+    """``load_directory`` for serving: never raises. When staff's last edit broke the file, the
+    last good directory keeps answering (urgent words included) and the problem is logged once
+    per broken version, not once per message."""
+    folder = str(district_dir)
+    try:
+        found = load_directory(district_dir)
+    except (DirectoryError, OSError) as exc:
+        problem = str(exc)
+        with _lock:
+            last, reported = _last_good.get(folder), _reported.get(folder)
+            _reported[folder] = problem
+        if problem != reported:
+            log.error("department directory not reloaded, serving the last good one: %s", problem)
+        return last
+    with _lock:
+        _last_good[folder] = found
+        _reported.pop(folder, None)
+    return found
 
 
 def _read(path: Path) -> Any:

@@ -26,7 +26,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from sotong.faq.departments import DepartmentDirectory, DirectoryError, load_directory
+from sotong.faq.departments import current_directory
 from sotong.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -39,9 +39,6 @@ OVERRIDE_KEY = "urgent_override"
 class UrgentWords(GraphComponent):
     """Runs last in the pipeline (after FallbackClassifier, so an unsure parse is overridden too)."""
 
-    def __init__(self) -> None:
-        self._last_good: DepartmentDirectory | None = None
-
     @classmethod
     def create(
         cls,
@@ -52,18 +49,9 @@ class UrgentWords(GraphComponent):
     ) -> "UrgentWords":
         return cls()
 
-    def directory(self) -> DepartmentDirectory | None:
-        """The directory as staff last saved it; the last good one when their last edit broke it."""
-        try:
-            found = load_directory(load_settings().district_dir)
-        except (DirectoryError, OSError) as exc:
-            log.error("department directory not reloaded, urgent words from the last good one: %s", exc)
-            return self._last_good
-        self._last_good = found
-        return found
-
     def process(self, messages: list[Message]) -> list[Message]:
-        directory = self.directory()
+        # as staff last saved it; the last good one when their last edit broke it
+        directory = current_directory(load_settings().district_dir)
         if directory is None:
             return messages
         for message in messages:

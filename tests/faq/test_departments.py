@@ -129,6 +129,21 @@ def test_a_file_in_another_encoding_is_a_clear_problem_and_the_bot_keeps_the_las
         load_directory(tmp_path)
 
 
+def test_serving_keeps_the_last_good_directory_and_logs_a_broken_edit_once(tmp_path, caplog):
+    from sotong.faq.departments import current_directory
+
+    path = tmp_path / "departments.yml"
+    path.write_text(yaml.safe_dump(SMALL, allow_unicode=True), encoding="utf-8")
+    good = current_directory(tmp_path)
+    assert good is not None
+    path.write_text("departments: [{code: broken", encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    with caplog.at_level("ERROR", logger="sotong.faq.departments"):
+        assert [current_directory(tmp_path) for _ in range(3)] == [good] * 3
+    assert len(caplog.records) == 1 and "last good" in caplog.records[0].getMessage()
+    assert current_directory(tmp_path / "elsewhere") is None  # a folder without the file: none, no error
+
+
 def test_build_check_reports_a_broken_directory_without_a_traceback(tmp_path, capsys):
     from sotong.faq.build import main as build_main
 
