@@ -18,6 +18,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Sanic
 
 from sotong.faq.departments import current_directory
@@ -45,11 +48,24 @@ async def answer_if_paused(app: Sanic, message: UserMessage) -> bool:
         return False
     async with agent.lock_store.lock(message.sender_id):
         tracker = await agent.processor.get_tracker(message.sender_id)
-        if not tracker.is_paused():
-            return False  # the turn itself answered (action_answer_faq or a form's check)
+        if not tracker.is_paused() or ran_an_action(tracker):
+            # the turn itself answered: action_answer_faq or a form's check, or the message that
+            # asked for a person in the same breath and was paused just now (actions/faq.py)
+            return False
         log.warning("handoff.urgent_while_paused conversation=%s", message.sender_id)
         await agent.execute_action(message.sender_id, ACTION, message.output_channel, "urgent_while_paused", 1.0)
     return True
+
+
+def ran_an_action(tracker: DialogueStateTracker) -> bool:
+    """True when an action other than listening ran after the latest user message (a paused
+    conversation only logs the message)."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            return True
+    return False
 
 
 def urgent_while_paused(app: Sanic, on_new_message: OnNewMessage) -> OnNewMessage:

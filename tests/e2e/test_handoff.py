@@ -139,7 +139,9 @@ def test_asking_for_a_person_in_a_crisis_gets_the_lines_and_the_person(stack):
     for a person, action_answer_faq queues one too, after the crisis lines, marked urgent."""
     me = f"resident-{uuid.uuid4().hex[:8]}"
     said = one_line(texts(stack.say(me, "상담원 연결해 주세요 죽고 싶어요")))
-    assert crisis_answer() in said and "연결을 요청했어요" in said, said
+    assert said.count(crisis_answer()) == 1 and "연결을 요청했어요" in said, (
+        said
+    )  # answered once, not again by the channel
     assert said.index(crisis_answer()) < said.index("연결을 요청했어요")
     assert tracker(stack, f"rest:{me}")["paused"] is True
     engine = get_engine(stack.env["DATABASE_URL"])
