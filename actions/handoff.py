@@ -97,11 +97,12 @@ def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, now: datetime) 
 
 def flag_urgent(conversation_id: str) -> bool:
     """Mark the conversation's open request urgent (its resident wrote urgent words, answered with
-    119/112 or a crisis line): the console lists it first. False when none is open or the queue is
-    down; the answer already given is what matters then."""
+    119/112 or a crisis line): the console lists it first. True only when this call flagged it;
+    False when it already was, none is open, or the queue is down (the answer already given is
+    what matters then)."""
     try:
         with session_scope() as session:
-            return queue.mark_urgent(session, conversation_id) is not None
+            return queue.mark_urgent(session, conversation_id)
     except Exception:
         log.exception("handoff.urgent_flag.failed")
         return False

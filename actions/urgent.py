@@ -55,8 +55,25 @@ class ActionAnswerUrgent(Action):
         return "action_answer_urgent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        if not await asyncio.to_thread(answer_if_urgent, dispatcher, latest_text(tracker)):
+        # Not only the latest message: the channel waits for the conversation's lock, and a
+        # resident who writes "죽고 싶어요" then "진짜요" at once may have the second logged first.
+        for text in unanswered_texts(tracker):
+            if await asyncio.to_thread(answer_if_urgent, dispatcher, text):
+                break
+        else:
             return []  # the words were edited out of departments.yml since the channel looked
-        if await asyncio.to_thread(flag_urgent, tracker.sender_id):
+        if await asyncio.to_thread(flag_urgent, tracker.sender_id):  # said once, when first flagged
             dispatcher.utter_message(response="utter_handoff_urgent_flagged")
         return []
+
+
+def unanswered_texts(tracker: Tracker) -> list[str]:
+    """The resident's messages since the last action other than listening, newest first: while
+    the bot is paused none runs, and this action's own run marks what it has answered."""
+    texts = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") not in (None, "action_listen"):
+            break
+        if event.get("event") == "user" and event.get("text"):
+            texts.append(event["text"])
+    return texts or [latest_text(tracker)]

@@ -64,13 +64,20 @@ def _check_district_answers() -> int:
 
     district = load_settings().district_dir
     try:
-        load_catalogue(district)
+        catalogue = load_catalogue(district)
         directory = load_directory(district)
     except (CatalogueError, DirectoryError, OSError, UnicodeDecodeError) as exc:
         print(f"not starting: the district's answers in {district} cannot be read: {exc}", file=sys.stderr)
         return 1
-    urgent = sum(1 for d in directory.departments if d.urgent) if directory else 0
-    print(f"district answers read ({urgent} urgent departments)")
+    urgent = [d for d in directory.departments if d.urgent] if directory else []
+    # an urgent department answers with its topic: without one, 119/112 would never be said
+    missing = [f"{d.code} -> {d.topic}" for d in urgent if catalogue.topic(d.topic or "") is None]
+    if missing:
+        print(
+            f"not starting: urgent departments name topics the catalogue lacks: {', '.join(missing)}", file=sys.stderr
+        )
+        return 1
+    print(f"district answers read ({len(urgent)} urgent departments)")
     return 0
 
 

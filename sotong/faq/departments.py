@@ -257,8 +257,8 @@ def current_directory(district_dir: Path) -> DepartmentDirectory | None:
     folder = str(district_dir)
     try:
         found = load_directory(district_dir)
-    except (DirectoryError, OSError) as exc:
-        problem = str(exc)
+    except Exception as exc:  # DirectoryError, OSError, or a parser's own failure: never break a turn
+        problem = str(exc) or type(exc).__name__
         with _lock:
             last, reported = _last_good.get(folder), _reported.get(folder)
             _reported[folder] = problem

@@ -93,18 +93,19 @@ def current(session: Session, conversation_id: str) -> RequestView | None:
     return request_view(row) if row else None
 
 
-def mark_urgent(session: Session, conversation_id: str, now: datetime | None = None) -> RequestView | None:
+def mark_urgent(session: Session, conversation_id: str, now: datetime | None = None) -> bool:
     """Flag the conversation's open request: the resident wrote urgent words while waiting.
-    The first time counts (the console shows since when); None when nothing is open."""
+    True when this call flagged it; the first time counts (the console shows since when), so
+    False when it already was, and when nothing is open."""
     found = current(session, conversation_id)
     if found is None:
-        return None
-    session.execute(
+        return False
+    result = session.execute(
         update(HandoffRequest)
         .where(HandoffRequest.id == found.id, HandoffRequest.urgent_at.is_(None))
         .values(urgent_at=to_db(now or now_utc()))
     )
-    return request_view(session.get(HandoffRequest, found.id, populate_existing=True))
+    return bool(result.rowcount)
 
 
 def pending_for(session: Session, conversation_id: str) -> list[MessageView]:

@@ -159,5 +159,29 @@ async def test_paused_urgent_action_answers_and_flags_only_an_open_request(core_
     assert await ActionAnswerUrgent().run(d, tracker("그냥 죽고싶어요", "faq"), domain) == []
     assert responses(d)[0] == "utter_faq_answer" and responses(d)[-1] == "utter_handoff_urgent_flagged"
     d = CollectingDispatcher()
+    assert await ActionAnswerUrgent().run(d, tracker("그냥 죽고싶어요", "faq"), domain) == []
+    assert responses(d)[0] == "utter_faq_answer" and "utter_handoff_urgent_flagged" not in responses(d)  # once
+    d = CollectingDispatcher()
     assert await ActionAnswerUrgent().run(d, tracker("여보세요", "faq"), domain) == []
     assert d.messages == []  # the keyword was edited out since the channel looked: say nothing
+
+
+async def test_paused_urgent_words_followed_at_once_by_other_words_are_still_answered(core_db, domain):
+    """The channel waits for the conversation's lock; "진짜요" may be logged before it runs."""
+    from actions.urgent import ActionAnswerUrgent
+
+    t = tracker("진짜요", "faq")
+    t.events = [
+        {"event": "user", "text": "상담원 연결해 주세요"},
+        {"event": "action", "name": "action_request_human"},
+        {"event": "pause"},
+        {"event": "user", "text": "너무 힘들어서 죽고 싶어요"},
+        {"event": "user", "text": "진짜요"},
+    ]
+    d = CollectingDispatcher()
+    await ActionAnswerUrgent().run(d, t, domain)
+    assert responses(d)[0] == "utter_faq_answer" and "109" in d.messages[0]["faq_answer"]
+    t.events += [{"event": "action", "name": "action_answer_urgent"}, {"event": "user", "text": "진짜요"}]
+    d = CollectingDispatcher()
+    await ActionAnswerUrgent().run(d, t, domain)
+    assert d.messages == []  # answered already: the action's own run marks it

@@ -149,6 +149,14 @@ def test_setup_refuses_to_start_on_a_broken_department_directory(tmp_path, monke
     code, out, _ = run(capsys, "setup")
     assert code == 0 and "urgent departments" in out and "(0 urgent" not in out
 
+    # an urgent department whose topic the catalogue lost would never say 119/112
+    faq = next(p for p in (district / "faq").glob("*.yml") if "id: emergency_calls" in p.read_text(encoding="utf-8"))
+    faq.write_text(
+        faq.read_text(encoding="utf-8").replace("id: emergency_calls", "id: emergency_lines"), encoding="utf-8"
+    )
+    code, _, err = run(capsys, "setup")
+    assert code == 1 and "topics the catalogue lacks" in err and "emergency_calls" in err
+
 
 def test_subcommands_are_registered_per_area():
     commands = build_parser()._subparsers._group_actions[0].choices

@@ -73,16 +73,17 @@ def test_urgent_words_put_a_request_first_and_keep_the_first_time(core_db):
     first, later = datetime(2026, 12, 1, 1, 0), datetime(2026, 12, 1, 1, 5)
     with session_scope(core_db) as s:
         assert [r.id for r in queue.list_open(s, kim)] == [older.id, newer.id]
-        assert queue.mark_urgent(s, "kakao:newer-one", now=first).urgent_at == first
-        assert queue.mark_urgent(s, "kakao:newer-one", now=later).urgent_at == first  # since when, not how often
-        assert queue.mark_urgent(s, "web:nobody-waits") is None
+        assert queue.mark_urgent(s, "kakao:newer-one", now=first) is True
+        assert queue.mark_urgent(s, "kakao:newer-one", now=later) is False  # since when, not how often
+        assert queue.current(s, "kakao:newer-one").urgent_at == first
+        assert queue.mark_urgent(s, "web:nobody-waits") is False
     with session_scope(core_db) as s:
         listed = queue.list_open(s, kim)
     assert [r.id for r in listed] == [newer.id, older.id]
     assert listed[0].urgent_at == first and listed[1].urgent_at is None
     with session_scope(core_db) as s:
         queue.close(s, kim, newer.id)
-        assert queue.mark_urgent(s, "kakao:newer-one") is None  # a closed request stays closed
+        assert queue.mark_urgent(s, "kakao:newer-one") is False  # a closed request stays closed
 
 
 def test_only_the_holder_writes_and_hands_back(core_db):

@@ -63,7 +63,7 @@
     }
     if (r.urgent_at) {
       state.appendChild(document.createTextNode(" "));
-      state.appendChild(el("strong", labels.urgent + " " + r.urgent_at, "badge urgent"));
+      state.appendChild(el("strong", labels.urgent + " " + r.urgent_at + " UTC", "badge urgent"));
     }
     tr.appendChild(state);
     tr.appendChild(el("td", r.claimed_by_name || "-"));
