@@ -211,6 +211,10 @@ class ActionAnswerFaq(AnswerAction):
         # 119/112 or the crisis lines come before the resident's pending complaint updates
         if answer_if_urgent(dispatcher, latest_text(tracker)):
             if not asked_for_a_person(tracker):
+                # a callback ticket left outside office hours (the bot is not paused then) is
+                # flagged too, so the morning's officer sees it first
+                if flag_urgent(tracker.sender_id):
+                    dispatcher.utter_message(response="utter_handoff_urgent_flagged")
                 return []
             # "상담원 연결해 주세요 죽고 싶어요": the crisis lines first, and the person asked for too
             events = hand_off(dispatcher, tracker, handoff_now())

@@ -185,3 +185,27 @@ async def test_paused_urgent_words_followed_at_once_by_other_words_are_still_ans
     d = CollectingDispatcher()
     await ActionAnswerUrgent().run(d, t, domain)
     assert d.messages == []  # answered already: the action's own run marks it
+
+
+def test_urgent_words_with_a_callback_ticket_open_flag_it_once(core_db, domain):
+    """Outside office hours the bot is not paused, so the normal path answers; the ticket is
+    flagged so the morning's officer sees it first."""
+    with session_scope(core_db) as s:
+        queue.open_request(
+            s,
+            conversation_id=f"rest:{ME}",
+            channel="rest",
+            resident_ref=ME,
+            department_code="civil",
+            summary="",
+            callback=True,
+        )
+    said = []
+    for _ in range(2):
+        d = CollectingDispatcher()
+        assert ActionAnswerFaq().run_blocking(d, crisis_tracker("report_problem"), domain) == []
+        said.append(responses(d))
+    assert said[0][0].startswith("utter_faq_answer") and said[0][-1] == "utter_handoff_urgent_flagged"
+    assert "utter_handoff_urgent_flagged" not in said[1]  # once
+    with session_scope(core_db) as s:
+        assert queue.current(s, f"rest:{ME}").urgent_at is not None
