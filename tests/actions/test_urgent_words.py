@@ -138,14 +138,9 @@ def test_a_crisis_without_asking_for_a_person_queues_nobody(core_db, domain):
         assert queue.current(s, f"rest:{ME}") is None
 
 
-async def test_paused_urgent_action_answers_and_flags_only_an_open_request(core_db, domain):
-    from actions.urgent import ActionAnswerUrgent
-
-    d = CollectingDispatcher()
-    await ActionAnswerUrgent().run(d, tracker("그냥 죽고싶어요", "faq"), domain)
-    assert responses(d)[0] == "utter_faq_answer"
-    assert "utter_handoff_urgent_flagged" not in responses(d)  # nothing open to flag
-    with session_scope(core_db) as s:
+def open_request(engine, callback: bool) -> None:
+    """This resident's handoff request: waiting for an officer, or a callback ticket."""
+    with session_scope(engine) as s:
         queue.open_request(
             s,
             conversation_id=f"rest:{ME}",
@@ -153,8 +148,18 @@ async def test_paused_urgent_action_answers_and_flags_only_an_open_request(core_
             resident_ref=ME,
             department_code="civil",
             summary="",
-            callback=False,
+            callback=callback,
         )
+
+
+async def test_paused_urgent_action_answers_and_flags_only_an_open_request(core_db, domain):
+    from actions.urgent import ActionAnswerUrgent
+
+    d = CollectingDispatcher()
+    await ActionAnswerUrgent().run(d, tracker("그냥 죽고싶어요", "faq"), domain)
+    assert responses(d)[0] == "utter_faq_answer"
+    assert "utter_handoff_urgent_flagged" not in responses(d)  # nothing open to flag
+    open_request(core_db, callback=False)
     d = CollectingDispatcher()
     assert await ActionAnswerUrgent().run(d, tracker("그냥 죽고싶어요", "faq"), domain) == []
     assert responses(d)[0] == "utter_faq_answer" and responses(d)[-1] == "utter_handoff_urgent_flagged"
@@ -190,16 +195,7 @@ async def test_paused_urgent_words_followed_at_once_by_other_words_are_still_ans
 def test_urgent_words_with_a_callback_ticket_open_flag_it_once(core_db, domain):
     """Outside office hours the bot is not paused, so the normal path answers; the ticket is
     flagged so the morning's officer sees it first."""
-    with session_scope(core_db) as s:
-        queue.open_request(
-            s,
-            conversation_id=f"rest:{ME}",
-            channel="rest",
-            resident_ref=ME,
-            department_code="civil",
-            summary="",
-            callback=True,
-        )
+    open_request(core_db, callback=True)
     said = []
     for _ in range(2):
         d = CollectingDispatcher()
