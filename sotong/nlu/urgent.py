@@ -15,7 +15,6 @@ kept in the parse (``urgent_override``) for the audit trail and the benchmark.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -28,8 +27,6 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from sotong.faq.departments import current_directory
 from sotong.settings import load_settings
-
-log = logging.getLogger(__name__)
 
 URGENT_INTENT = "faq"  # its action answers the urgent department's topic first
 OVERRIDE_KEY = "urgent_override"
